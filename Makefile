@@ -1,0 +1,48 @@
+# Thin wrapper over meson.  `make demo` and `make test` each do the whole
+# setup on a fresh Debian 12 machine (installing missing packages), then run.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_TEST_ARGS ?= --print-errorlogs
+
+.PHONY: all deps build demo test asan-test valgrind-test format-check install clean
+
+all: build
+
+deps:
+	@sh scripts/ensure-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+demo: build
+	$(BUILD)/tools/iommusim demo
+
+test: build
+	meson test -C $(BUILD) $(MESON_TEST_ARGS)
+
+# ASan + UBSan, every runtime error fatal.
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
+
+asan-test: deps $(ASAN_BUILD)/build.ninja
+	meson compile -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS)
+
+valgrind-test: build
+	@sh scripts/ensure-deps.sh valgrind
+	meson test -C $(BUILD) --setup=valgrind --no-suite corpus $(MESON_TEST_ARGS)
+
+format-check:
+	@sh scripts/ensure-deps.sh clang-format
+	git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
