@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the IOVA allocator shared by iova.c (the tree) and rcache.c
+ * (the per-thread magazine caches).
+ */
+#ifndef IMS_IOVA_INTERNAL_H
+#define IMS_IOVA_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iommusim/iova.h"
+
+/*
+ * The tree: a treap over a node pool, with parent pointers, in-order
+ * neighbour links (rb_prev/rb_next in O(1)) and, per node, the free gap just
+ * below it plus the largest such gap in its subtree.  Index 0 is "no node";
+ * index 1 is the anchor.
+ */
+#define IOVA_NIL 0u
+#define IOVA_ANCHOR_IDX 1u
+
+struct iova_node {
+	uint64_t pfn_lo;
+	uint64_t pfn_hi;
+	uint64_t gap_lo;  /* first free pfn below: prev ? prev->pfn_hi + 1 : 0 */
+	uint64_t max_gap; /* max of (pfn_lo - gap_lo) over the subtree */
+	uint32_t left, right, parent;
+	uint32_t prev, next; /* in-order neighbours */
+	uint32_t prio;	     /* treap heap key; also the free-list link when unused */
+};
+
+/* struct iova_magazine: 1024 bytes, the size shares its slot with the depot link. */
+struct iova_magazine {
+	union {
+		uint64_t size;
+		struct iova_magazine *next;
+	};
+	uint64_t pfns[IMS_IOVA_MAG_SIZE];
+};
+
+/* One thread's caches (struct iova_cpu_rcache for all six size classes). */
+struct iova_thread_rcache {
+	atomic_int lock;
+	uintptr_t owner; /* identifies the owning thread; 0 while unclaimed */
+	bool ready;	 /* magazines allocated */
+	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+} __attribute__((aligned(128)));
+
+/* struct iova_rcache: the per-size-class depot. */
+struct iova_rcache {
+	pthread_mutex_t lock;
+	uint64_t depot_size;
+	struct iova_magazine *depot;
+};
+
+struct ims_iova_domain {
+	pthread_mutex_t lock; /* iova_rbtree_lock */
+	struct iova_node *nodes;
+	uint32_t cap, free_head, root;
+	uint64_t nr_nodes; /* anchor excluded */
+	uint32_t cached32_node, cached_node;
+	uint64_t granule;
+	unsigned int shift;
+	uint64_t start_pfn;
+	uint64_t dma_32bit_pfn;
+	uint64_t max32_alloc_size;
+	uint64_t prng;
+	unsigned int linear_steps;
+
+	uint64_t uid; /* names the domain to the per-thread slot lookup; never reused */
+	struct iova_rcache rcaches[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	pthread_mutex_t slot_lock;
+	atomic_uint nr_slots;
+	struct iova_thread_rcache *slots; /* IMS_IOVA_MAX_THREADS + 1 shared */
+};
+
+/* rcache.c */
+int iova_domain_init_rcaches(struct ims_iova_domain *iovad);
+void iova_domain_free_rcaches(struct ims_iova_domain *iovad);
+bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size);
+uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn);
+void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info);
+int iova_rcache_check(struct ims_iova_domain *iovad);
+
+/* iova.c: called with iovad->lock held. */
+void iova_remove_pfn_locked(struct ims_iova_domain *iovad, uint64_t pfn);
+bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn);
+
+#endif

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IOVA range caches ("rcaches") of Linux 6.12 drivers/iommu/iova.c, per
+ * thread instead of per CPU.
+ *
+ * Six size classes (1, 2, 4, 8, 16, 32 granules).  Each thread that uses a
+ * domain claims a slot holding, per class, a "loaded" and a "prev" magazine
+ * of IOVA_MAG_SIZE pfns; full magazines overflow to the class's depot, a
+ * linked list.  The first IMS_IOVA_MAX_THREADS threads get a slot of their
+ * own; later ones share one more slot.  Each slot has a lock, as each
+ * per-CPU cache has in the kernel, because flushes reach into other slots;
+ * uncontended it costs one atomic exchange.  The 100 ms depot reclaim work
+ * runs only when ims_iova_depot_reclaim() is called.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iova-internal.h"
+#include "util/compiler.h"
+#include "util/log.h"
+
+#define IOVA_SHARED_SLOT IMS_IOVA_MAX_THREADS
+#define IOVA_TL_WAYS 8
+
+/* This thread's slot in up to IOVA_TL_WAYS domains, keyed by the domain's uid. */
+struct iova_tl_slot {
+	uint64_t uid;
+	struct iova_thread_rcache *slot;
+};
+
+static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS];
+
+static inline void slot_lock(struct iova_thread_rcache *s)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&s->lock, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&s->lock, memory_order_relaxed)) {
+			if (++spins > 64) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+static inline void slot_unlock(struct iova_thread_rcache *s)
+{
+	atomic_store_explicit(&s->lock, 0, memory_order_release);
+}
+
+/* order_base_2() */
+static inline unsigned int order_base_2(uint64_t size)
+{
+	return size <= 1 ? 0 : 64u - (unsigned int)__builtin_clzll(size - 1);
+}
+
+static struct iova_magazine *iova_magazine_alloc(void)
+{
+	return calloc(1, sizeof(struct iova_magazine));
+}
+
+/* iova_magazine_free_pfns(): give every pfn back to the tree. */
+static void iova_magazine_free_pfns(struct iova_magazine *mag, struct ims_iova_domain *iovad)
+{
+	pthread_mutex_lock(&iovad->lock);
+	for (uint64_t i = 0; i < mag->size; i++)
+		iova_remove_pfn_locked(iovad, mag->pfns[i]);
+	mag->size = 0;
+	pthread_mutex_unlock(&iovad->lock);
+}
+
+static inline bool iova_magazine_full(const struct iova_magazine *mag)
+{
+	return mag->size == IMS_IOVA_MAG_SIZE;
+}
+
+static inline bool iova_magazine_empty(const struct iova_magazine *mag)
+{
+	return mag->size == 0;
+}
+
+/* iova_magazine_pop(): the topmost pfn <= @limit_pfn, swap-removed; 0 if none. */
+static uint64_t iova_magazine_pop(struct iova_magazine *mag, uint64_t limit_pfn)
+{
+	uint64_t i, pfn;
+
+	for (i = mag->size - 1; mag->pfns[i] > limit_pfn; i--)
+		if (i == 0)
+			return 0;
+	pfn = mag->pfns[i];
+	mag->pfns[i] = mag->pfns[--mag->size];
+	return pfn;
+}
+
+static inline void iova_magazine_push(struct iova_magazine *mag, uint64_t pfn)
+{
+	mag->pfns[mag->size++] = pfn;
+}
+
+static struct iova_magazine *iova_depot_pop(struct iova_rcache *rcache)
+{
+	struct iova_magazine *mag = rcache->depot;
+
+	rcache->depot = mag->next;
+	mag->size = IMS_IOVA_MAG_SIZE;
+	rcache->depot_size--;
+	return mag;
+}
+
+static void iova_depot_push(struct iova_rcache *rcache, struct iova_magazine *mag)
+{
+	mag->next = rcache->depot;
+	rcache->depot = mag;
+	rcache->depot_size++;
+}
+
+static bool slot_init(struct iova_thread_rcache *s)
+{
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+		s->loaded[i] = iova_magazine_alloc();
+		s->prev[i] = iova_magazine_alloc();
+		if (!s->loaded[i] || !s->prev[i])
+			return false;
+	}
+	s->ready = true;
+	return true;
+}
+
+static struct iova_thread_rcache *claim_slot(struct ims_iova_domain *iovad, struct iova_tl_slot *tl)
+{
+	uintptr_t key = (uintptr_t)(void *)&iova_tl[0];
+	struct iova_thread_rcache *s = NULL;
+	unsigned int n, i;
+
+	pthread_mutex_lock(&iovad->slot_lock);
+	n = atomic_load_explicit(&iovad->nr_slots, memory_order_relaxed);
+	for (i = 0; i < n; i++)
+		if (iovad->slots[i].owner == key)
+			s = &iovad->slots[i];
+	if (!s && n < IMS_IOVA_MAX_THREADS) {
+		s = &iovad->slots[n];
+		s->owner = key;
+		slot_init(s); /* a slot without magazines only ever misses */
+		atomic_store_explicit(&iovad->nr_slots, n + 1, memory_order_release);
+	}
+	if (!s) {
+		s = &iovad->slots[IOVA_SHARED_SLOT];
+		s->owner = 1; /* marks the shared slot as in use */
+	}
+	pthread_mutex_unlock(&iovad->slot_lock);
+	tl->uid = iovad->uid;
+	tl->slot = s;
+	return s;
+}
+
+static inline struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad)
+{
+	struct iova_tl_slot *tl = &iova_tl[iovad->uid & (IOVA_TL_WAYS - 1)];
+
+	if (likely(tl->uid == iovad->uid))
+		return tl->slot;
+	return claim_slot(iovad, tl);
+}
+
+/* __iova_rcache_insert() */
+bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+{
+	unsigned int log_size = order_base_2(size);
+	struct iova_thread_rcache *s;
+	struct iova_magazine *mag;
+	bool can_insert = false;
+
+	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
+		return false;
+	s = this_slot(iovad);
+	slot_lock(s);
+	if (unlikely(!s->ready)) {
+		slot_unlock(s);
+		return false;
+	}
+	if (!iova_magazine_full(s->loaded[log_size])) {
+		can_insert = true;
+	} else if (!iova_magazine_full(s->prev[log_size])) {
+		mag = s->prev[log_size];
+		s->prev[log_size] = s->loaded[log_size];
+		s->loaded[log_size] = mag;
+		can_insert = true;
+	} else {
+		mag = iova_magazine_alloc();
+		if (mag) {
+			struct iova_rcache *rcache = &iovad->rcaches[log_size];
+
+			pthread_mutex_lock(&rcache->lock);
+			iova_depot_push(rcache, s->loaded[log_size]);
+			pthread_mutex_unlock(&rcache->lock);
+			s->loaded[log_size] = mag;
+			can_insert = true;
+		}
+	}
+	if (can_insert)
+		iova_magazine_push(s->loaded[log_size], pfn);
+	slot_unlock(s);
+	return can_insert;
+}
+
+/* iova_rcache_get() + __iova_rcache_get(); @limit_pfn is exclusive. */
+uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn)
+{
+	unsigned int log_size = order_base_2(size);
+	struct iova_thread_rcache *s;
+	struct iova_magazine *mag;
+	uint64_t pfn = 0;
+	bool has_pfn = false;
+
+	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
+		return 0;
+	s = this_slot(iovad);
+	slot_lock(s);
+	if (unlikely(!s->ready)) {
+		slot_unlock(s);
+		return 0;
+	}
+	if (!iova_magazine_empty(s->loaded[log_size])) {
+		has_pfn = true;
+	} else if (!iova_magazine_empty(s->prev[log_size])) {
+		mag = s->prev[log_size];
+		s->prev[log_size] = s->loaded[log_size];
+		s->loaded[log_size] = mag;
+		has_pfn = true;
+	} else {
+		struct iova_rcache *rcache = &iovad->rcaches[log_size];
+
+		pthread_mutex_lock(&rcache->lock);
+		if (rcache->depot) {
+			free(s->loaded[log_size]);
+			s->loaded[log_size] = iova_depot_pop(rcache);
+			has_pfn = true;
+		}
+		pthread_mutex_unlock(&rcache->lock);
+	}
+	/* The kernel passes limit_pfn - size (unsigned, so a tiny limit wraps). */
+	if (has_pfn)
+		pfn = iova_magazine_pop(s->loaded[log_size], limit_pfn - size);
+	slot_unlock(s);
+	return pfn;
+}
+
+/* free_cpu_cached_iovas() for one slot. */
+static void free_slot_cached_iovas(struct ims_iova_domain *iovad, struct iova_thread_rcache *s)
+{
+	slot_lock(s);
+	if (s->ready) {
+		for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+			iova_magazine_free_pfns(s->loaded[i], iovad);
+			iova_magazine_free_pfns(s->prev[i], iovad);
+		}
+	}
+	slot_unlock(s);
+}
+
+/* free_global_cached_iovas() */
+static void free_global_cached_iovas(struct ims_iova_domain *iovad)
+{
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+		struct iova_rcache *rcache = &iovad->rcaches[i];
+
+		pthread_mutex_lock(&rcache->lock);
+		while (rcache->depot) {
+			struct iova_magazine *mag = iova_depot_pop(rcache);
+
+			iova_magazine_free_pfns(mag, iovad);
+			free(mag);
+		}
+		pthread_mutex_unlock(&rcache->lock);
+	}
+}
+
+void ims_iova_free_cpu_cached(struct ims_iova_domain *iovad)
+{
+	if (iovad)
+		free_slot_cached_iovas(iovad, this_slot(iovad));
+}
+
+void ims_iova_flush_rcaches(struct ims_iova_domain *iovad)
+{
+	unsigned int n;
+
+	if (!iovad)
+		return;
+	n = atomic_load_explicit(&iovad->nr_slots, memory_order_acquire);
+	for (unsigned int i = 0; i < n; i++)
+		free_slot_cached_iovas(iovad, &iovad->slots[i]);
+	free_slot_cached_iovas(iovad, &iovad->slots[IOVA_SHARED_SLOT]);
+	free_global_cached_iovas(iovad);
+}
+
+int ims_iova_depot_reclaim(struct ims_iova_domain *iovad)
+{
+	uint64_t keep;
+	int freed = 0;
+
+	if (!iovad)
+		return -EINVAL;
+	keep = atomic_load_explicit(&iovad->nr_slots, memory_order_acquire);
+	pthread_mutex_lock(&iovad->slot_lock);
+	if (iovad->slots[IOVA_SHARED_SLOT].owner)
+		keep++;
+	pthread_mutex_unlock(&iovad->slot_lock);
+	if (!keep)
+		keep = 1;
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+		struct iova_rcache *rcache = &iovad->rcaches[i];
+
+		for (;;) {
+			struct iova_magazine *mag = NULL;
+
+			pthread_mutex_lock(&rcache->lock);
+			if (rcache->depot_size > keep)
+				mag = iova_depot_pop(rcache);
+			pthread_mutex_unlock(&rcache->lock);
+			if (!mag)
+				break;
+			iova_magazine_free_pfns(mag, iovad);
+			free(mag);
+			freed++;
+		}
+	}
+	return freed;
+}
+
+int iova_domain_init_rcaches(struct ims_iova_domain *iovad)
+{
+	size_t n = IMS_IOVA_MAX_THREADS + 1;
+
+	iovad->slots = aligned_alloc(128, n * sizeof(*iovad->slots));
+	if (!iovad->slots)
+		return -ENOMEM;
+	memset(iovad->slots, 0, n * sizeof(*iovad->slots));
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++)
+		pthread_mutex_init(&iovad->rcaches[i].lock, NULL);
+	pthread_mutex_init(&iovad->slot_lock, NULL);
+	atomic_init(&iovad->nr_slots, 0);
+	/* The shared slot serves threads beyond IMS_IOVA_MAX_THREADS. */
+	if (!slot_init(&iovad->slots[IOVA_SHARED_SLOT]))
+		return -ENOMEM;
+	return 0;
+}
+
+/* free_iova_rcaches(): drop the magazines; the pfns go with the tree. */
+void iova_domain_free_rcaches(struct ims_iova_domain *iovad)
+{
+	if (!iovad->slots)
+		return;
+	for (int s = 0; s <= IMS_IOVA_MAX_THREADS; s++) {
+		for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+			free(iovad->slots[s].loaded[i]);
+			free(iovad->slots[s].prev[i]);
+		}
+	}
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+		struct iova_rcache *rcache = &iovad->rcaches[i];
+
+		while (rcache->depot)
+			free(iova_depot_pop(rcache));
+		pthread_mutex_destroy(&rcache->lock);
+	}
+	pthread_mutex_destroy(&iovad->slot_lock);
+	free(iovad->slots);
+	iovad->slots = NULL;
+}
+
+void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
+{
+	unsigned int n = atomic_load_explicit(&iovad->nr_slots, memory_order_acquire);
+
+	info->threads = n;
+	for (unsigned int s = 0; s <= IMS_IOVA_MAX_THREADS; s++) {
+		struct iova_thread_rcache *t = &iovad->slots[s];
+
+		if (s < IMS_IOVA_MAX_THREADS && s >= n)
+			continue;
+		slot_lock(t);
+		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++)
+			info->cached_pfns += t->loaded[i]->size + t->prev[i]->size;
+		slot_unlock(t);
+	}
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+		pthread_mutex_lock(&iovad->rcaches[i].lock);
+		info->depot_mags += iovad->rcaches[i].depot_size;
+		info->cached_pfns += iovad->rcaches[i].depot_size * IMS_IOVA_MAG_SIZE;
+		pthread_mutex_unlock(&iovad->rcaches[i].lock);
+	}
+}
+
+static int check_mag(struct ims_iova_domain *iovad, const struct iova_magazine *mag)
+{
+	if (mag->size > IMS_IOVA_MAG_SIZE)
+		return -EFAULT;
+	for (uint64_t i = 0; i < mag->size; i++)
+		if (!iova_pfn_in_tree_locked(iovad, mag->pfns[i]))
+			return -EFAULT;
+	return 0;
+}
+
+int iova_rcache_check(struct ims_iova_domain *iovad)
+{
+	unsigned int n = atomic_load_explicit(&iovad->nr_slots, memory_order_acquire);
+	int ret = 0;
+
+	for (unsigned int s = 0; s <= IMS_IOVA_MAX_THREADS && !ret; s++) {
+		struct iova_thread_rcache *t = &iovad->slots[s];
+
+		if (s < IMS_IOVA_MAX_THREADS && s >= n)
+			continue;
+		slot_lock(t);
+		pthread_mutex_lock(&iovad->lock);
+		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++)
+			if (check_mag(iovad, t->loaded[i]) || check_mag(iovad, t->prev[i]))
+				ret = -EFAULT;
+		pthread_mutex_unlock(&iovad->lock);
+		slot_unlock(t);
+	}
+	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++) {
+		struct iova_rcache *rcache = &iovad->rcaches[i];
+		uint64_t count = 0;
+
+		pthread_mutex_lock(&rcache->lock);
+		pthread_mutex_lock(&iovad->lock);
+		for (struct iova_magazine *m = rcache->depot; m && !ret; m = m->next) {
+			uint64_t save = m->size;
+
+			/* Depot magazines are full; the link occupies the size slot. */
+			m->size = IMS_IOVA_MAG_SIZE;
+			ret = check_mag(iovad, m);
+			m->next = (struct iova_magazine *)(uintptr_t)save;
+			count++;
+		}
+		if (count != rcache->depot_size)
+			ret = -EFAULT;
+		pthread_mutex_unlock(&iovad->lock);
+		pthread_mutex_unlock(&rcache->lock);
+	}
+	if (ret)
+		return ims_error(ret, "iova: a cached pfn has no range in the tree");
+	return ret;
+}
