@@ -149,7 +149,7 @@ static int fz_run(struct fz_state *st, const uint8_t *data, size_t len)
 			ims_iova_depot_reclaim(st->iovad);
 			break;
 		}
-		if (!ret)
+		if (!ret && (k % 16 == 15 || k + 1 == nops))
 			ret = ims_iova_check(st->iovad);
 	}
 	return ret;

@@ -20,13 +20,21 @@
  * index 1 is the anchor.
  */
 #define IOVA_NIL 0u
+/*
+ * Each node keeps, per alignment 2^k (k = 0..7), the largest size that fits
+ * its own gap or a gap in its subtree with the start aligned to 2^k,
+ * saturated at UINT32_MAX: searches skip subtrees whose gaps are too small
+ * or too misaligned, and changes to gaps of 2^32 granules or more (the free
+ * space of a 64-bit domain) never need to climb the tree.
+ */
+#define IOVA_ALIGN_ORDERS 8
 #define IOVA_ANCHOR_IDX 1u
 
 struct iova_node {
 	uint64_t pfn_lo;
 	uint64_t pfn_hi;
-	uint64_t gap_lo;  /* first free pfn below: prev ? prev->pfn_hi + 1 : 0 */
-	uint64_t max_gap; /* max of (pfn_lo - gap_lo) over the subtree */
+	uint64_t gap_lo; /* first free pfn below: prev ? prev->pfn_hi + 1 : 0 */
+	uint32_t max_avail[IOVA_ALIGN_ORDERS]; /* per alignment order 0..7 */
 	uint32_t left, right, parent;
 	uint32_t prev, next; /* in-order neighbours */
 	uint32_t prio;	     /* treap heap key; also the free-list link when unused */

@@ -13,6 +13,7 @@
  * the highest node at or below the current one whose gap takes the aligned
  * range.  See docs/iova.md for why that node is always the kernel's.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,6 @@ static _Atomic uint64_t iova_domain_uids = 1; /* only names domains; see docs/io
 static inline struct iova_node *N(struct ims_iova_domain *iovad, uint32_t i)
 {
 	return &iovad->nodes[i];
-}
-
-static inline uint64_t node_gap(const struct iova_node *n)
-{
-	return n->pfn_lo - n->gap_lo;
 }
 
 static uint32_t iova_prng(struct ims_iova_domain *iovad)
@@ -93,28 +89,66 @@ static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 
 /* ---- the augmented treap ---- */
 
-static void pull(struct ims_iova_domain *iovad, uint32_t i)
+/* The largest size whose start, aligned to 2^@k, fits the gap below @n. */
+static inline uint32_t node_avail(const struct iova_node *n, unsigned int k)
 {
-	struct iova_node *n = N(iovad, i);
-	uint64_t m = node_gap(n);
+	uint64_t a = 1ULL << k, up = (n->gap_lo + a - 1) & ~(a - 1);
 
-	if (n->left != IOVA_NIL && N(iovad, n->left)->max_gap > m)
-		m = N(iovad, n->left)->max_gap;
-	if (n->right != IOVA_NIL && N(iovad, n->right)->max_gap > m)
-		m = N(iovad, n->right)->max_gap;
-	n->max_gap = m;
+	if (up < n->gap_lo || up > n->pfn_lo)
+		return 0;
+	return n->pfn_lo - up >= UINT32_MAX ? UINT32_MAX : (uint32_t)(n->pfn_lo - up);
 }
 
-/* Recompute max_gap from @i up; stop where a subtree's maximum did not change. */
-static void propagate(struct ims_iova_domain *iovad, uint32_t i)
+/* Recompute @i's subtree maxima from its children; true when any changed. */
+static bool pull(struct ims_iova_domain *iovad, uint32_t i)
+{
+	struct iova_node *n = N(iovad, i);
+	const uint32_t *l = n->left != IOVA_NIL ? N(iovad, n->left)->max_avail : NULL;
+	const uint32_t *r = n->right != IOVA_NIL ? N(iovad, n->right)->max_avail : NULL;
+	uint32_t v[IOVA_ALIGN_ORDERS];
+
+	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+		v[k] = node_avail(n, k);
+	if (l)
+		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+			v[k] = v[k] > l[k] ? v[k] : l[k];
+	if (r)
+		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+			v[k] = v[k] > r[k] ? v[k] : r[k];
+	if (!memcmp(v, n->max_avail, sizeof(v)))
+		return false;
+	memcpy(n->max_avail, v, sizeof(v));
+	return true;
+}
+
+static void own_avail(const struct iova_node *n, uint32_t v[IOVA_ALIGN_ORDERS])
+{
+	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+		v[k] = node_avail(n, k);
+}
+
+/*
+ * The bounds are upper bounds: a gap that shrinks leaves its ancestors as
+ * they are (a search that finds them stale tightens them), a gap that grows
+ * or appears raises them here.  Every node's bound is at least its
+ * children's, so the climb stops at the first node already high enough.
+ */
+static void raise_bounds(struct ims_iova_domain *iovad, uint32_t i,
+			 const uint32_t v[IOVA_ALIGN_ORDERS])
 {
 	while (i != IOVA_NIL) {
-		uint64_t old = N(iovad, i)->max_gap;
+		struct iova_node *n = N(iovad, i);
+		bool changed = false;
 
-		pull(iovad, i);
-		if (N(iovad, i)->max_gap == old)
+		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
+			if (n->max_avail[k] < v[k]) {
+				n->max_avail[k] = v[k];
+				changed = true;
+			}
+		}
+		if (!changed)
 			break;
-		i = N(iovad, i)->parent;
+		i = n->parent;
 	}
 }
 
@@ -144,8 +178,11 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 		N(iovad, g)->left = x;
 	else
 		N(iovad, g)->right = x;
-	pull(iovad, p);
-	pull(iovad, x);
+	/*
+	 * x now roots exactly the ranges p rooted, so it takes p's bounds;
+	 * p's subtree only shrank, so its bounds remain upper bounds.
+	 */
+	memcpy(nx->max_avail, np->max_avail, sizeof(nx->max_avail));
 }
 
 /* Insert node @x (pfn_lo/pfn_hi set) just below its in-order successor @succ. */
@@ -161,7 +198,7 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 		N(iovad, pred)->next = x;
 	nx->gap_lo = pred != IOVA_NIL ? N(iovad, pred)->pfn_hi + 1 : 0;
 	nx->left = nx->right = IOVA_NIL;
-	nx->max_gap = node_gap(nx);
+	pull(iovad, x);
 	nx->prio = iova_prng(iovad);
 	if (ns->left == IOVA_NIL) {
 		ns->left = x;
@@ -171,9 +208,9 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 		N(iovad, pred)->right = x;
 		nx->parent = pred;
 	}
-	propagate(iovad, nx->parent);
+	raise_bounds(iovad, nx->parent, nx->max_avail);
+	/* succ's gap shrinks: its bounds stay valid upper bounds. */
 	ns->gap_lo = nx->pfn_hi + 1;
-	propagate(iovad, succ);
 	while (nx->parent != IOVA_NIL && nx->prio > N(iovad, nx->parent)->prio)
 		rotate_up(iovad, x);
 	iovad->nr_nodes++;
@@ -183,12 +220,14 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 {
 	struct iova_node *nx = N(iovad, x);
 	uint32_t pred = nx->prev, succ = nx->next, c, p;
+	uint32_t grown[IOVA_ALIGN_ORDERS];
 
 	N(iovad, succ)->prev = pred;
 	if (pred != IOVA_NIL)
 		N(iovad, pred)->next = succ;
 	N(iovad, succ)->gap_lo = nx->gap_lo;
-	propagate(iovad, succ);
+	own_avail(N(iovad, succ), grown);
+	raise_bounds(iovad, succ, grown);
 	while (nx->left != IOVA_NIL && nx->right != IOVA_NIL) {
 		uint32_t l = nx->left, r = nx->right;
 
@@ -204,7 +243,6 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 		N(iovad, p)->left = c;
 	else
 		N(iovad, p)->right = c;
-	propagate(iovad, p);
 	pool_put(iovad, x);
 	iovad->nr_nodes--;
 }
@@ -261,6 +299,7 @@ static uint32_t lower_bound_hi(struct ims_iova_domain *iovad, uint64_t key)
 
 struct gap_query {
 	uint64_t size, mask, bound;
+	unsigned int order; /* alignment order used to prune, 0 for none */
 };
 
 /* Does the range end right below @n, aligned, and clear of the node below? */
@@ -270,17 +309,40 @@ static inline bool gap_fits(const struct iova_node *n, const struct gap_query *q
 }
 
 /*
- * The highest node in subtree @i with pfn_lo <= q->bound whose gap takes the
- * range.  Subtrees whose largest gap is smaller than the size are skipped;
- * a gap at least as large but too misaligned costs one more visit.
+ * The highest node in subtree @i whose gap takes the range.  Subtrees whose
+ * bound is below the size are skipped; a subtree searched in vain had a
+ * stale bound, which is tightened on the way out.
  */
+static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
+{
+	struct iova_node *n;
+	uint32_t r;
+
+	if (i == IOVA_NIL)
+		return IOVA_NIL;
+	n = N(iovad, i);
+	if (n->max_avail[q->order] < q->size)
+		return IOVA_NIL;
+	r = fit_all(iovad, n->right, q);
+	if (r != IOVA_NIL)
+		return r;
+	if (gap_fits(N(iovad, i), q))
+		return i;
+	r = fit_all(iovad, N(iovad, i)->left, q);
+	if (r != IOVA_NIL)
+		return r;
+	pull(iovad, i);
+	return IOVA_NIL;
+}
+
+/* The highest node in subtree @i with pfn_lo <= q->bound whose gap takes the range. */
 static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
 	while (i != IOVA_NIL) {
 		struct iova_node *n = N(iovad, i);
 		uint32_t r;
 
-		if (n->max_gap < q->size)
+		if (n->max_avail[q->order] < q->size)
 			return IOVA_NIL;
 		if (n->pfn_lo > q->bound) {
 			i = n->left;
@@ -289,9 +351,9 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 		r = fit_le(iovad, n->right, q);
 		if (r != IOVA_NIL)
 			return r;
-		if (gap_fits(n, q))
+		if (gap_fits(N(iovad, i), q))
 			return i;
-		i = n->left;
+		return fit_all(iovad, N(iovad, i)->left, q);
 	}
 	return IOVA_NIL;
 }
@@ -305,12 +367,13 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t size,
 			 uint64_t limit, uint64_t low, uint64_t mask, uint64_t *new_pfn)
 {
-	unsigned int steps = iovad->linear_steps;
+	/* The saturated index cannot prune for 2^32 granules or more: walk. */
+	unsigned int steps = size >= UINT32_MAX ? UINT_MAX : iovad->linear_steps;
 	uint64_t high = limit, new;
 	struct gap_query q;
 	uint32_t prev, fit;
 
-	/* The kernel's own walk, for a few nodes. */
+	/* The kernel's own walk, for a few nodes (all of them for huge sizes). */
 	while (steps--) {
 		struct iova_node *n = N(iovad, curr);
 
@@ -350,6 +413,10 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 	 */
 	q.size = size;
 	q.mask = mask;
+	/* Alignments above 2^7 prune with 2^7, a necessary condition. */
+	q.order = size >= UINT32_MAX ? 0
+				     : IMS_MIN((unsigned int)__builtin_popcountll(~mask),
+					       IOVA_ALIGN_ORDERS - 1u);
 	q.bound = N(iovad, curr)->pfn_lo;
 	fit = fit_le(iovad, iovad->root, &q);
 	if (fit == IOVA_NIL)
@@ -587,10 +654,8 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 		if (!(pfn_lo <= n->pfn_hi && pfn_hi >= n->pfn_lo))
 			break;
 		/* __adjust_overlap_range() */
-		if (pfn_lo < n->pfn_lo) {
-			n->pfn_lo = pfn_lo;
-			propagate(iovad, i);
-		}
+		if (pfn_lo < n->pfn_lo)
+			n->pfn_lo = pfn_lo; /* its gap shrinks: the bounds stay valid */
 		if (pfn_hi > n->pfn_hi)
 			pfn_lo = n->pfn_hi + 1;
 		if (pfn_lo >= n->pfn_lo && pfn_hi <= n->pfn_hi) {
@@ -650,7 +715,7 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 	a = N(iovad, IOVA_ANCHOR_IDX);
 	memset(a, 0, sizeof(*a));
 	a->pfn_lo = a->pfn_hi = IMS_IOVA_ANCHOR;
-	a->max_gap = node_gap(a);
+	pull(iovad, IOVA_ANCHOR_IDX);
 	a->prio = iova_prng(iovad);
 	iovad->root = IOVA_ANCHOR_IDX;
 	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_IDX;
@@ -701,14 +766,20 @@ void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info
 	iova_rcache_info(iovad, info);
 }
 
-/* Check subtree @i: parent links, heap order, key range, max_gap; returns node count or -1. */
+/*
+ * Check subtree @i: parent links, heap order, key range, and that every bound
+ * covers the true maxima (@truth receives them) and its children's bounds.
+ * Returns the node count or -1.
+ */
 static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t parent,
-			     uint64_t lo, uint64_t hi, unsigned int depth)
+			     uint64_t lo, uint64_t hi, unsigned int depth,
+			     uint32_t truth[IOVA_ALIGN_ORDERS])
 {
+	uint32_t tl[IOVA_ALIGN_ORDERS] = { 0 }, tr[IOVA_ALIGN_ORDERS] = { 0 };
 	struct iova_node *n;
 	int64_t l, r;
-	uint64_t m;
 
+	memset(truth, 0, sizeof(uint32_t) * IOVA_ALIGN_ORDERS);
 	if (i == IOVA_NIL)
 		return 0;
 	if (depth > 4096 || i >= iovad->cap)
@@ -718,17 +789,20 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 		return -1;
 	if (parent != IOVA_NIL && n->prio > N(iovad, parent)->prio)
 		return -1;
-	l = check_subtree(iovad, n->left, i, lo, n->pfn_lo ? n->pfn_lo - 1 : 0, depth + 1);
-	r = check_subtree(iovad, n->right, i, n->pfn_lo + 1, hi, depth + 1);
+	l = check_subtree(iovad, n->left, i, lo, n->pfn_lo ? n->pfn_lo - 1 : 0, depth + 1, tl);
+	r = check_subtree(iovad, n->right, i, n->pfn_lo + 1, hi, depth + 1, tr);
 	if (l < 0 || r < 0 || (n->left != IOVA_NIL && n->pfn_lo == 0))
 		return -1;
-	m = node_gap(n);
-	if (n->left != IOVA_NIL)
-		m = IMS_MAX(m, N(iovad, n->left)->max_gap);
-	if (n->right != IOVA_NIL)
-		m = IMS_MAX(m, N(iovad, n->right)->max_gap);
-	if (m != n->max_gap)
-		return -1;
+	own_avail(n, truth);
+	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
+		truth[k] = IMS_MAX(truth[k], IMS_MAX(tl[k], tr[k]));
+		if (n->max_avail[k] < truth[k])
+			return -1;
+		if (n->left != IOVA_NIL && N(iovad, n->left)->max_avail[k] > n->max_avail[k])
+			return -1;
+		if (n->right != IOVA_NIL && N(iovad, n->right)->max_avail[k] > n->max_avail[k])
+			return -1;
+	}
 	return l + r + 1;
 }
 
@@ -736,13 +810,14 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 {
 	uint32_t i, prev = IOVA_NIL, first;
 	uint64_t count = 0;
+	uint32_t truth[IOVA_ALIGN_ORDERS];
 	int64_t total;
 	int ret = 0;
 
 	if (!iovad)
 		return -EINVAL;
 	pthread_mutex_lock(&iovad->lock);
-	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0);
+	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth);
 	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1) {
 		ret = ims_error(-EFAULT, "iova: tree shape, order or gap index is broken");
 		goto out;
