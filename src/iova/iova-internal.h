@@ -71,6 +71,7 @@ struct ims_iova_domain {
 	uint32_t cap, free_head, root;
 	uint64_t nr_nodes; /* anchor excluded */
 	uint32_t cached32_node, cached_node;
+	uint32_t last_node; /* the latest inserted range: a finger for lookups */
 	uint64_t granule;
 	unsigned int shift;
 	uint64_t start_pfn;

@@ -214,6 +214,7 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 	while (nx->parent != IOVA_NIL && nx->prio > N(iovad, nx->parent)->prio)
 		rotate_up(iovad, x);
 	iovad->nr_nodes++;
+	iovad->last_node = x;
 }
 
 static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
@@ -245,12 +246,19 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 		N(iovad, p)->right = c;
 	pool_put(iovad, x);
 	iovad->nr_nodes--;
+	if (iovad->last_node == x)
+		iovad->last_node = IOVA_NIL;
 }
 
 /* private_find_iova(): the node containing @pfn (the anchor included). */
 static uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
 {
-	uint32_t i = iovad->root;
+	uint32_t i = iovad->last_node;
+
+	/* Ranges are usually freed soon after they are allocated. */
+	if (i != IOVA_NIL && N(iovad, i)->pfn_lo <= pfn && pfn <= N(iovad, i)->pfn_hi)
+		return i;
+	i = iovad->root;
 
 	while (i != IOVA_NIL) {
 		struct iova_node *n = N(iovad, i);

@@ -82,9 +82,7 @@ static void slow_op(void *ctx, uint64_t i)
 	uint64_t r = bench_rand(&c->seed);
 	struct ims_iova iova;
 
-	/* Every 256th op also churns one random range, so the hints keep moving. */
-	if ((i & 255) == 255)
-		churn_op(c);
+	(void)i;
 	if (ims_iova_alloc(c->iovad, 1 + (r & 63), LIMIT48, (r >> 6) & 1, &iova)) {
 		c->fails++;
 		return;
