@@ -49,11 +49,20 @@ struct iova_magazine {
 	uint64_t pfns[IMS_IOVA_MAG_SIZE];
 };
 
-/* One thread's caches (struct iova_cpu_rcache for all six size classes). */
+/*
+ * One thread's caches (struct iova_cpu_rcache for all six size classes).
+ * The owner enters with a plain store to @busy and a look at @steal; another
+ * thread that must reach in takes @lock, raises @steal, runs membarrier() and
+ * waits for @busy to drop (an asymmetric Dekker handshake).  Without
+ * membarrier(), or for the shared slot, everyone takes @lock.
+ */
 struct iova_thread_rcache {
 	atomic_int lock;
-	uintptr_t owner; /* identifies the owning thread; 0 while unclaimed */
-	bool ready;	 /* magazines allocated */
+	atomic_int busy;  /* the owner is inside an operation */
+	atomic_int steal; /* another thread holds the slot */
+	bool fast;	  /* the owner may use the busy/steal handshake */
+	uintptr_t owner;  /* identifies the owning thread; 0 while unclaimed */
+	bool ready;	  /* magazines allocated */
 	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 } __attribute__((aligned(128)));
@@ -84,6 +93,7 @@ struct ims_iova_domain {
 	struct iova_rcache rcaches[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	pthread_mutex_t slot_lock;
 	atomic_uint nr_slots;
+	bool membarrier_ok;		  /* MEMBARRIER_CMD_PRIVATE_EXPEDITED is registered */
 	struct iova_thread_rcache *slots; /* IMS_IOVA_MAX_THREADS + 1 shared */
 };
 

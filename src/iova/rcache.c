@@ -12,9 +12,12 @@
  * uncontended it costs one atomic exchange.  The 100 ms depot reclaim work
  * runs only when ims_iova_depot_reclaim() is called.
  */
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "iova-internal.h"
 #include "util/compiler.h"
@@ -48,6 +51,53 @@ static inline void slot_lock(struct iova_thread_rcache *s)
 static inline void slot_unlock(struct iova_thread_rcache *s)
 {
 	atomic_store_explicit(&s->lock, 0, memory_order_release);
+}
+
+/* The owner's side of the handshake; returns true on the lock-free path. */
+static inline bool owner_enter(struct iova_thread_rcache *s)
+{
+	if (likely(s->fast)) {
+		atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
+		/* membarrier() on the other side orders this store before the load. */
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&s->steal, memory_order_acquire)))
+			return true;
+		atomic_store_explicit(&s->busy, 0, memory_order_release);
+	}
+	slot_lock(s);
+	return false;
+}
+
+static inline void owner_exit(struct iova_thread_rcache *s, bool fast)
+{
+	if (fast)
+		atomic_store_explicit(&s->busy, 0, memory_order_release);
+	else
+		slot_unlock(s);
+}
+
+static int iova_membarrier(int cmd)
+{
+	return (int)syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+/* Another thread (or the owner, between operations) takes the slot. */
+static void remote_lock(struct iova_thread_rcache *s)
+{
+	slot_lock(s);
+	if (s->fast) {
+		atomic_store_explicit(&s->steal, 1, memory_order_relaxed);
+		iova_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+		while (atomic_load_explicit(&s->busy, memory_order_acquire))
+			sched_yield();
+	}
+}
+
+static void remote_unlock(struct iova_thread_rcache *s)
+{
+	if (s->fast)
+		atomic_store_explicit(&s->steal, 0, memory_order_release);
+	slot_unlock(s);
 }
 
 /* order_base_2() */
@@ -143,6 +193,7 @@ static struct iova_thread_rcache *claim_slot(struct ims_iova_domain *iovad, stru
 		s = &iovad->slots[n];
 		s->owner = key;
 		slot_init(s); /* a slot without magazines only ever misses */
+		s->fast = iovad->membarrier_ok;
 		atomic_store_explicit(&iovad->nr_slots, n + 1, memory_order_release);
 	}
 	if (!s) {
@@ -170,14 +221,14 @@ bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t si
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
 	struct iova_magazine *mag;
-	bool can_insert = false;
+	bool can_insert = false, fast;
 
 	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
 		return false;
 	s = this_slot(iovad);
-	slot_lock(s);
+	fast = owner_enter(s);
 	if (unlikely(!s->ready)) {
-		slot_unlock(s);
+		owner_exit(s, fast);
 		return false;
 	}
 	if (!iova_magazine_full(s->loaded[log_size])) {
@@ -201,7 +252,7 @@ bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t si
 	}
 	if (can_insert)
 		iova_magazine_push(s->loaded[log_size], pfn);
-	slot_unlock(s);
+	owner_exit(s, fast);
 	return can_insert;
 }
 
@@ -212,14 +263,14 @@ uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t 
 	struct iova_thread_rcache *s;
 	struct iova_magazine *mag;
 	uint64_t pfn = 0;
-	bool has_pfn = false;
+	bool has_pfn = false, fast;
 
 	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
 		return 0;
 	s = this_slot(iovad);
-	slot_lock(s);
+	fast = owner_enter(s);
 	if (unlikely(!s->ready)) {
-		slot_unlock(s);
+		owner_exit(s, fast);
 		return 0;
 	}
 	if (!iova_magazine_empty(s->loaded[log_size])) {
@@ -243,21 +294,21 @@ uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t 
 	/* The kernel passes limit_pfn - size (unsigned, so a tiny limit wraps). */
 	if (has_pfn)
 		pfn = iova_magazine_pop(s->loaded[log_size], limit_pfn - size);
-	slot_unlock(s);
+	owner_exit(s, fast);
 	return pfn;
 }
 
 /* free_cpu_cached_iovas() for one slot. */
 static void free_slot_cached_iovas(struct ims_iova_domain *iovad, struct iova_thread_rcache *s)
 {
-	slot_lock(s);
+	remote_lock(s);
 	if (s->ready) {
 		for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
 			iova_magazine_free_pfns(s->loaded[i], iovad);
 			iova_magazine_free_pfns(s->prev[i], iovad);
 		}
 	}
-	slot_unlock(s);
+	remote_unlock(s);
 }
 
 /* free_global_cached_iovas() */
@@ -342,6 +393,11 @@ int iova_domain_init_rcaches(struct ims_iova_domain *iovad)
 		pthread_mutex_init(&iovad->rcaches[i].lock, NULL);
 	pthread_mutex_init(&iovad->slot_lock, NULL);
 	atomic_init(&iovad->nr_slots, 0);
+	/* Registration is per process and idempotent; without it, slots lock. */
+	iovad->membarrier_ok =
+		!getenv("IMS_IOVA_NO_MEMBARRIER") && iova_membarrier(MEMBARRIER_CMD_QUERY) > 0 &&
+		(iova_membarrier(MEMBARRIER_CMD_QUERY) & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+		iova_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 	/* The shared slot serves threads beyond IMS_IOVA_MAX_THREADS. */
 	if (!slot_init(&iovad->slots[IOVA_SHARED_SLOT]))
 		return -ENOMEM;
@@ -381,10 +437,10 @@ void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 
 		if (s < IMS_IOVA_MAX_THREADS && s >= n)
 			continue;
-		slot_lock(t);
+		remote_lock(t);
 		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++)
 			info->cached_pfns += t->loaded[i]->size + t->prev[i]->size;
-		slot_unlock(t);
+		remote_unlock(t);
 	}
 	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
 		pthread_mutex_lock(&iovad->rcaches[i].lock);
@@ -414,13 +470,13 @@ int iova_rcache_check(struct ims_iova_domain *iovad)
 
 		if (s < IMS_IOVA_MAX_THREADS && s >= n)
 			continue;
-		slot_lock(t);
+		remote_lock(t);
 		pthread_mutex_lock(&iovad->lock);
 		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++)
 			if (check_mag(iovad, t->loaded[i]) || check_mag(iovad, t->prev[i]))
 				ret = -EFAULT;
 		pthread_mutex_unlock(&iovad->lock);
-		slot_unlock(t);
+		remote_unlock(t);
 	}
 	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++) {
 		struct iova_rcache *rcache = &iovad->rcaches[i];
