@@ -198,7 +198,7 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 		N(iovad, pred)->next = x;
 	nx->gap_lo = pred != IOVA_NIL ? N(iovad, pred)->pfn_hi + 1 : 0;
 	nx->left = nx->right = IOVA_NIL;
-	pull(iovad, x);
+	own_avail(nx, nx->max_avail);
 	nx->prio = iova_prng(iovad);
 	if (ns->left == IOVA_NIL) {
 		ns->left = x;
