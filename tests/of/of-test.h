@@ -18,8 +18,7 @@ struct captured_log {
 	int nr;
 };
 
-__attribute__((unused)) static void capture_fn(void *ctx, enum ims_log_level level,
-					       const char *msg)
+__attribute__((unused)) static void capture_fn(void *ctx, enum ims_log_level level, const char *msg)
 {
 	struct captured_log *c = ctx;
 	size_t n = strlen(c->text);

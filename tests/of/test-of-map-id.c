@@ -40,7 +40,8 @@ static void test_vectors(void)
 		{ "/map-a", 0x200, NULL, 0, NULL, 0x200, "no match: bypass, target stays none" },
 		{ "/map-a", 0x10, "/iommu@2000", 0, "/iommu@2000", 0x10, "preset target: bypass" },
 		{ "/map-a", 0x150, "/iommu@2000", 0, "/iommu@2000", 0x20050, "preset target" },
-		{ "/map-a-mask", 0x1ff, NULL, 0, "/iommu@1000", 0x100ff, "mask folds 0x1ff to 0xff" },
+		{ "/map-a-mask", 0x1ff, NULL, 0, "/iommu@1000", 0x100ff,
+		  "mask folds 0x1ff to 0xff" },
 		{ "/map-a-mask", 0x12345, NULL, 0, "/iommu@1000", 0x10045, "mask 0xff" },
 		{ "/efault", 0x90, NULL, -EFAULT, NULL, 0xdeadbeef, "mask ignores id-base" },
 		{ "/efault", 0x10, NULL, 0, "/iommu@1000", 0x10, "bad entry after the match" },
@@ -52,8 +53,10 @@ static void test_vectors(void)
 		{ "/wrap-out", 0x20, NULL, 0, "/iommu@1000", 0x10, "output wraps mod 2^32" },
 		{ "/len0", 0x0, NULL, 0, "/iommu@2000", 0x500, "len 0 never matches" },
 		{ "/dangling", 0x5, NULL, -ENODEV, NULL, 0xdeadbeef, "dangling phandle matched" },
-		{ "/dangling-late", 0x5, NULL, 0, "/iommu@1000", 0xa, "dangling entry not matched" },
-		{ "/dangling-late", 0x105, NULL, -ENODEV, NULL, 0xdeadbeef, "dangling first match" },
+		{ "/dangling-late", 0x5, NULL, 0, "/iommu@1000", 0xa,
+		  "dangling entry not matched" },
+		{ "/dangling-late", 0x105, NULL, -ENODEV, NULL, 0xdeadbeef,
+		  "dangling first match" },
 		{ "/first-wins", 0x5, NULL, 0, "/iommu@1000", 0x1005, "first match wins" },
 		{ "/first-wins", 0x5, "/iommu@2000", 0, "/iommu@2000", 0x2005, "preset skips s1" },
 		{ "/mask-empty", 0x15, NULL, 0, NULL, 0x15, "zero-length mask: 0xffffffff" },
@@ -72,8 +75,8 @@ static void test_vectors(void)
 			    NULL);
 	is_int(ret, 0, "absent map without target returns 0");
 	is_hex(out, 0x42, "absent map without target: identity");
-	is_int(ims_of_map_id(t, node(t, "/map-a"), 1, "iommu-map", NULL, NULL, NULL, NULL),
-	       -EINVAL, "neither target nor id_out: -EINVAL");
+	is_int(ims_of_map_id(t, node(t, "/map-a"), 1, "iommu-map", NULL, NULL, NULL, NULL), -EINVAL,
+	       "neither target nor id_out: -EINVAL");
 	is_int(ims_of_map_id(t, IMS_OF_NONE, 1, "iommu-map", NULL, &target, &out, NULL), -EINVAL,
 	       "no node: -EINVAL");
 
@@ -85,8 +88,9 @@ static void test_vectors(void)
 		   rec.len == 0x100 && rec.mask == 0xff && rec.masked_id == 0xff &&
 		   rec.id_out == 0x100ff && rec.nr_entries == 2,
 	   "record describes the matched entry");
-	ok(strstr(logc.text, "<7>/map-a-mask: iommu-map, using mask 000000ff, id-base: 00000000, "
-			     "out-base: 00010000, length: 00000100, id: 000001ff -> 000100ff") != NULL,
+	ok(strstr(logc.text,
+		  "<7>/map-a-mask: iommu-map, using mask 000000ff, id-base: 00000000, "
+		  "out-base: 00010000, length: 00000100, id: 000001ff -> 000100ff") != NULL,
 	   "pr_debug text on a match");
 	capture_reset(&logc);
 	target = IMS_OF_NONE;
@@ -169,16 +173,19 @@ static void test_armada(void)
 	static const struct map_case cases[] = {
 		{ "/cp0/pcie@f2600000", 0x0, NULL, 0, "/ap806/config-space@f0000000/iommu@100000",
 		  0x480, "RID 0x0" },
-		{ "/cp0/pcie@f2600000", 0x108, NULL, 0,
-		  "/ap806/config-space@f0000000/iommu@100000", 0x4a8, "RID 0x108" },
-		{ "/cp0/pcie@f2600000", 0x208, NULL, 0,
-		  "/ap806/config-space@f0000000/iommu@100000", 0x4c8, "RID 0x208" },
-		{ "/cp0/pcie@f2600000", 0x300, NULL, 0, NULL, 0x300, "RID 0x300: no match, bypass" },
+		{ "/cp0/pcie@f2600000", 0x108, NULL, 0, "/ap806/config-space@f0000000/iommu@100000",
+		  0x4a8, "RID 0x108" },
+		{ "/cp0/pcie@f2600000", 0x208, NULL, 0, "/ap806/config-space@f0000000/iommu@100000",
+		  0x4c8, "RID 0x208" },
+		{ "/cp0/pcie@f2600000", 0x300, NULL, 0, NULL, 0x300,
+		  "RID 0x300: no match, bypass" },
 		{ "/cp0/pcie@f2600000", 0x1100, NULL, 0,
-		  "/ap806/config-space@f0000000/iommu@100000", 0x4a0, "RID 0x1100 masked to 0x100" },
-		{ "/cp0/pcie@f2600000", 0x20, NULL, 0,
-		  "/ap806/config-space@f0000000/iommu@100000", 0x480, "RID 0x20: mask drops bit 5" },
-		{ "/cp0/pcie@f2600000", 0x1301, NULL, 0, NULL, 0x1301, "masked 0x301: bypass unmasked" },
+		  "/ap806/config-space@f0000000/iommu@100000", 0x4a0,
+		  "RID 0x1100 masked to 0x100" },
+		{ "/cp0/pcie@f2600000", 0x20, NULL, 0, "/ap806/config-space@f0000000/iommu@100000",
+		  0x480, "RID 0x20: mask drops bit 5" },
+		{ "/cp0/pcie@f2600000", 0x1301, NULL, 0, NULL, 0x1301,
+		  "masked 0x301: bypass unmasked" },
 	};
 
 	run_cases(t, cases, ARRAY_SIZE_T(cases));
@@ -195,7 +202,8 @@ static void test_random(void)
 	for (int i = 0; i < 2000; i++) {
 		uint32_t id = (uint32_t)tap_rand(&s) & 0xffff, out, m = id & 0x31f, want = id;
 		int target = IMS_OF_NONE;
-		static const uint32_t base[] = { 0x0, 0x100, 0x200 }, ob[] = { 0x480, 0x4a0, 0x4c0 };
+		static const uint32_t base[] = { 0x0, 0x100, 0x200 },
+				      ob[] = { 0x480, 0x4a0, 0x4c0 };
 
 		for (int e = 0; e < 3; e++)
 			if (m >= base[e] && m < base[e] + 0x20) {

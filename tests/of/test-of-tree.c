@@ -1,3 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "of-test.h"
-int main(void) { return tap_done(); }
+int main(void)
+{
+	return tap_done();
+}
