@@ -406,7 +406,8 @@ IMS_EXPORT int ims_of_iommu_configure_dev(const struct ims_of_tree *tree, int no
  * @mask:       the map mask in force (0xffffffff by default).
  * @masked_id:  id & mask.
  * @id_out:     the output id (also on bypass).
- * @bad_index:  index of the entry that caused -EFAULT / -ENODEV, or -1.
+ * @bad_index:  index of the entry that caused -EFAULT / -ENODEV, or -1 (@id_base
+ *              and @phandle then describe that entry).
  */
 struct ims_of_map_record {
 	int nr_entries;

@@ -67,8 +67,11 @@ IMS_EXPORT int ims_of_map_id(const struct ims_of_tree *tree, int node, uint32_t 
 				"%s: Invalid %s translation - %s-mask (0x%x) ignores id-base "
 				"(0x%x)",
 				np, map_name, map_name, map_mask, id_base);
-			if (rec)
+			if (rec) {
 				rec->bad_index = i;
+				rec->id_base = id_base;
+				rec->phandle = phandle;
+			}
 			return -EFAULT;
 		}
 		/* The end wraps modulo 2^32, as the kernel's u32 arithmetic. */
@@ -77,8 +80,11 @@ IMS_EXPORT int ims_of_map_id(const struct ims_of_tree *tree, int node, uint32_t 
 
 		phandle_node = ims_of_find_node_by_phandle(tree, phandle);
 		if (phandle_node == IMS_OF_NONE) {
-			if (rec)
+			if (rec) {
 				rec->bad_index = i;
+				rec->id_base = id_base;
+				rec->phandle = phandle;
+			}
 			return -ENODEV;
 		}
 		if (target) {
