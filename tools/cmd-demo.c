@@ -71,7 +71,8 @@ static void show_pcie(const struct ims_of_tree *t, int pcie)
 		printf("   reg[0]        0x%llx, size 0x%llx\n", (unsigned long long)addr,
 		       (unsigned long long)size);
 	ims_of_property_read_u32(t, pcie, "iommu-map-mask", &mask);
-	printf("   iommu-map-mask 0x%04x: RID bits kept = bus[1:0] and devfn[4:0]\n", mask);
+	printf("   iommu-map-mask 0x%04x: keeps bus bits 0x%02x and devfn bits 0x%02x of the RID\n",
+	       mask, (mask >> 8) & 0xff, mask & 0xff);
 	m = ims_of_get_property(t, pcie, "iommu-map", &len);
 	for (int i = 0; m && i + 16 <= len; i += 16) {
 		uint32_t base = (uint32_t)m[i] << 24 | (uint32_t)m[i + 1] << 16 |
