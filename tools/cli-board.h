@@ -11,7 +11,7 @@
 #define CLI_OVERLAY_OPT                                                                            \
 	{                                                                                          \
 		"overlay", CLI_MULTI, "FILE",                                                      \
-			"apply a .dtbo/.dtso overlay on BOARD (applied in order)"              \
+			"apply a .dtbo/.dtso overlay on BOARD (applied in order)"                  \
 	}
 
 /*

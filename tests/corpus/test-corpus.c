@@ -116,7 +116,8 @@ static int check_iommus(const struct ims_of_tree *t, int np, char *why, size_t w
 		struct ims_of_phandle_args a;
 		uint32_t ph = be32(l + pos);
 		int node = ph ? fdt_node_offset_by_phandle(blob, ph) : -1, clen, ret;
-		const uint8_t *c = node >= 0 ? fdt_getprop(blob, node, "#iommu-cells", &clen) : NULL;
+		const uint8_t *c =
+			node >= 0 ? fdt_getprop(blob, node, "#iommu-cells", &clen) : NULL;
 		uint32_t cells = c && clen >= 4 ? be32(c) : 0;
 
 		ret = ims_of_parse_phandle_with_args(t, np, "iommus", "#iommu-cells", idx, &a);
