@@ -21,6 +21,7 @@
 #define SZ_512M 0x20000000ULL
 #define SZ_1G 0x40000000ULL
 #define SZ_2G 0x80000000ULL
+#define IS_ALIGNED_TEST(x, a) (((x) & ((a)-1)) == 0)
 
 enum ev_type { EV_ALLOC, EV_FREE, EV_FLUSH_ALL, EV_FLUSH_WALK, EV_ADD_PAGE };
 
