@@ -70,8 +70,13 @@ static const struct ims_iommu_flush_ops fuzz_tlb = { NULL, fuzz_flush_walk, fuzz
 
 static int check(struct ims_io_pgtable_ops *ops, const struct ims_pgtable_ref *ref, uint64_t iova)
 {
-	uint64_t got = ops->iova_to_phys(ops, iova), want = ims_pgtable_ref_lookup(ref, iova);
+	uint64_t got, want;
 
+	/* The reference covers 4 GiB; with ias 32, Linux's walk aliases above. */
+	if (iova >= IMS_REF_SPAN)
+		return 0;
+	got = ops->iova_to_phys(ops, iova);
+	want = ims_pgtable_ref_lookup(ref, iova);
 	if (got != want)
 		return ims_error(-EFAULT,
 				 "pgtable fuzz: iova %#llx translates to %#llx, want %#llx",
