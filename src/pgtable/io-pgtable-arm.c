@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pgtable/io-pgtable.h"
 #include "util/bitfield.h"
@@ -118,6 +119,9 @@ struct arm_lpae_io_pgtable {
 	/* Per level: index shift and index mask (the pgd's is wider). */
 	unsigned int lvl_shift[ARM_LPAE_MAX_LEVELS];
 	uint64_t lvl_mask[ARM_LPAE_MAX_LEVELS];
+	/* The level whose block size is 1 << n, or -1 (for the fast paths). */
+	int8_t size_lvl[64];
+	bool granule_64k;
 	/* arm_lpae_prot_to_pte() for every combination of the six prot bits. */
 	arm_lpae_iopte prot_pte[64];
 };
@@ -166,7 +170,11 @@ static inline uint64_t iopte_to_paddr(arm_lpae_iopte pte, const struct arm_lpae_
 
 static inline iopte_slot *iopte_deref(arm_lpae_iopte pte, const struct arm_lpae_io_pgtable *data)
 {
-	return (iopte_slot *)(iopte_to_paddr(pte, data) + data->va_off);
+	uint64_t pa = pte & ARM_LPAE_PTE_ADDR_MASK;
+
+	if (unlikely(data->granule_64k))
+		pa = iopte_to_paddr(pte, data);
+	return (iopte_slot *)(pa + data->va_off);
 }
 
 static inline arm_lpae_iopte pte_load(iopte_slot *ptep)
@@ -273,9 +281,38 @@ static inline void __arm_lpae_init_pte(struct arm_lpae_io_pgtable *data, uint64_
 	}
 }
 
+/* Whether all of @n entries are zero (eight loads per test, no early exits). */
+static inline bool ptes_all_clear(iopte_slot *ptep, int n)
+{
+	arm_lpae_iopte acc = 0;
+	int i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		acc |= atomic_load_explicit(&ptep[i], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 1], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 2], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 3], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 4], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 5], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 6], memory_order_relaxed) |
+		       atomic_load_explicit(&ptep[i + 7], memory_order_relaxed);
+		if (acc)
+			return false;
+	}
+	for (; i < n; i++)
+		acc |= atomic_load_explicit(&ptep[i], memory_order_relaxed);
+	return !acc;
+}
+
 static int arm_lpae_init_pte(struct arm_lpae_io_pgtable *data, uint64_t iova, uint64_t paddr,
 			     arm_lpae_iopte prot, int lvl, int num_entries, iopte_slot *ptep)
 {
+	/* The common case: every slot is empty. */
+	if (likely(ptes_all_clear(ptep, num_entries))) {
+		__arm_lpae_init_pte(data, paddr, prot, lvl, num_entries, ptep);
+		return 0;
+	}
+
 	for (int i = 0; i < num_entries; i++) {
 		arm_lpae_iopte pte = atomic_load_explicit(&ptep[i], memory_order_relaxed);
 
@@ -435,6 +472,52 @@ static arm_lpae_iopte arm_lpae_prot_to_pte(const struct arm_lpae_io_pgtable *dat
 	return pte;
 }
 
+/*
+ * __arm_lpae_map() for the common case: walk straight down through
+ * existing tables to the level of @size and fill empty slots there.
+ * Anything else (a missing table, a leaf in the way, a size no level has)
+ * continues in the general code from the level where it was found, so the
+ * behaviour is identical.
+ */
+static inline int arm_lpae_map_fast(struct arm_lpae_io_pgtable *data, uint64_t iova, uint64_t paddr,
+				    size_t size, size_t pgcount, arm_lpae_iopte prot,
+				    size_t *mapped)
+{
+	int target = ims_is_power_of_2(size) ? data->size_lvl[__builtin_ctzll(size)] : -1;
+	iopte_slot *ptep = data->pgd;
+	int lvl = data->start_level, idx, num_entries, ret;
+	arm_lpae_iopte pte;
+
+	if (unlikely(target < 0))
+		return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, lvl, ptep, mapped);
+
+	for (; lvl < target; lvl++) {
+		pte = pte_load(ptep + ARM_LPAE_LVL_IDX(iova, lvl, data));
+		if (unlikely(!pte || iopte_leaf(pte, lvl)))
+			return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, lvl, ptep,
+					      mapped);
+		ptep = iopte_deref(pte, data);
+	}
+
+	idx = ARM_LPAE_LVL_IDX(iova, lvl, data);
+	num_entries = arm_lpae_max_entries(idx, data);
+	if (pgcount < (size_t)num_entries)
+		num_entries = (int)pgcount;
+	ptep += idx;
+	if (likely(num_entries == 1 && !data->pa_packed &&
+		   !atomic_load_explicit(ptep, memory_order_relaxed))) {
+		pte_store(ptep, prot | (paddr & ARM_LPAE_PTE_ADDR_MASK) |
+					(lvl == ARM_LPAE_MAX_LEVELS - 1 ? ARM_LPAE_PTE_TYPE_PAGE
+									: ARM_LPAE_PTE_TYPE_BLOCK));
+		*mapped += size;
+		return 0;
+	}
+	ret = arm_lpae_init_pte(data, iova, paddr, prot, lvl, num_entries, ptep);
+	if (!ret)
+		*mapped += (size_t)num_entries * size;
+	return ret;
+}
+
 static int arm_lpae_map_pages(struct ims_io_pgtable_ops *ops, uint64_t iova, uint64_t paddr,
 			      size_t pgsize, size_t pgcount, int iommu_prot, unsigned int gfp,
 			      size_t *mapped)
@@ -462,8 +545,8 @@ static int arm_lpae_map_pages(struct ims_io_pgtable_ops *ops, uint64_t iova, uin
 	if (unlikely(!(iommu_prot & (IMS_IOMMU_READ | IMS_IOMMU_WRITE))))
 		return -EINVAL;
 
-	ret = __arm_lpae_map(data, iova, paddr, pgsize, pgcount, data->prot_pte[iommu_prot & 63],
-			     data->start_level, data->pgd, mapped);
+	ret = arm_lpae_map_fast(data, iova, paddr, pgsize, pgcount, data->prot_pte[iommu_prot & 63],
+				mapped);
 	/* Publish every descriptor update before a walk can start (wmb()). */
 	atomic_thread_fence(memory_order_release);
 	return ret;
@@ -602,6 +685,64 @@ static size_t __arm_lpae_unmap(struct arm_lpae_io_pgtable *data, struct ims_iotl
 	}
 }
 
+/*
+ * __arm_lpae_unmap() for the common case: walk straight down through
+ * tables to the level of @size and clear leaves there, with the flush
+ * callback hoisted out of the loop.  An empty entry on the way, a block to
+ * split or a table to free continue in the general code from there.
+ */
+static inline size_t arm_lpae_unmap_fast(struct arm_lpae_io_pgtable *data,
+					 struct ims_iotlb_gather *gather, uint64_t iova,
+					 size_t size, size_t pgcount)
+{
+	int target = ims_is_power_of_2(size) ? data->size_lvl[__builtin_ctzll(size)] : -1;
+	const struct ims_iommu_flush_ops *tlb = data->iop.cfg.tlb;
+	void (*add_page)(struct ims_iotlb_gather *, uint64_t, size_t, void *);
+	iopte_slot *ptep = data->pgd;
+	int lvl = data->start_level, idx, num_entries, i;
+	void *cookie = data->iop.cookie;
+	arm_lpae_iopte pte;
+
+	if (unlikely(target < 0))
+		return __arm_lpae_unmap(data, gather, iova, size, pgcount, lvl, ptep);
+
+	for (; lvl < target; lvl++) {
+		pte = pte_load(ptep + ARM_LPAE_LVL_IDX(iova, lvl, data));
+		if (unlikely(!pte || iopte_leaf(pte, lvl)))
+			return __arm_lpae_unmap(data, gather, iova, size, pgcount, lvl, ptep);
+		ptep = iopte_deref(pte, data);
+	}
+
+	idx = ARM_LPAE_LVL_IDX(iova, lvl, data);
+	num_entries = arm_lpae_max_entries(idx, data);
+	if (pgcount < (size_t)num_entries)
+		num_entries = (int)pgcount;
+	ptep += idx;
+	add_page = tlb && !iommu_iotlb_gather_queued(gather) ? tlb->tlb_add_page : NULL;
+
+	/*
+	 * Clear the leaves, then queue their invalidations: the callbacks see
+	 * the same calls in the same order as Linux's interleaved loop.
+	 */
+	for (i = 0; i < num_entries; i++) {
+		pte = atomic_load_explicit(&ptep[i], memory_order_relaxed);
+		if (unlikely(!pte || !iopte_leaf(pte, lvl)))
+			break;
+		pte_store(&ptep[i], 0);
+	}
+	if (add_page)
+		for (int j = 0; j < i; j++)
+			add_page(gather, iova + (uint64_t)j * size, size, cookie);
+	if (unlikely(i < num_entries)) {
+		uint64_t at = iova + (uint64_t)i * size;
+
+		return (size_t)i * size +
+		       __arm_lpae_unmap(data, gather, at, size, (size_t)(num_entries - i), lvl,
+					ptep + i - ARM_LPAE_LVL_IDX(at, lvl, data));
+	}
+	return (size_t)num_entries * size;
+}
+
 static size_t arm_lpae_unmap_pages(struct ims_io_pgtable_ops *ops, uint64_t iova, size_t pgsize,
 				   size_t pgcount, struct ims_iotlb_gather *gather)
 {
@@ -624,7 +765,7 @@ static size_t arm_lpae_unmap_pages(struct ims_io_pgtable_ops *ops, uint64_t iova
 		return 0;
 	}
 
-	return __arm_lpae_unmap(data, gather, iova, pgsize, pgcount, data->start_level, data->pgd);
+	return arm_lpae_unmap_fast(data, gather, iova, pgsize, pgcount);
 }
 
 static uint64_t arm_lpae_iova_to_phys(struct ims_io_pgtable_ops *ops, uint64_t iova)
@@ -757,6 +898,10 @@ static int arm_lpae_finish(struct arm_lpae_io_pgtable *data, struct ims_io_pgtab
 		data->lvl_mask[l] = (1ULL << bits) - 1;
 	}
 	data->pa_packed = ARM_LPAE_GRANULE(data) == SZ_64K && cfg->oas > 48;
+	data->granule_64k = ARM_LPAE_GRANULE(data) == SZ_64K;
+	memset(data->size_lvl, -1, sizeof(data->size_lvl));
+	for (int l = data->start_level; l < ARM_LPAE_MAX_LEVELS; l++)
+		data->size_lvl[data->lvl_shift[l]] = (int8_t)l;
 
 	/* The prot table needs fmt and quirks in place. */
 	data->iop.fmt = fmt;
