@@ -42,6 +42,7 @@ static int vmsa_cfg_from_regs(const struct ims_io_pgtable_cfg *cfg, bool s2, str
 }
 
 struct diff_stats {
+	long eexist, unmapped_zero, partial;
 	long ops, lookups, walks, bad_ret, bad_cb, bad_lookup, bad_walk, bad_perm;
 };
 
@@ -127,6 +128,8 @@ static void run(enum ims_io_pgtable_fmt fmt, unsigned int ias, uint64_t seed, in
 
 			if (got != ims_pgtable_ref_unmap(&ref, iova, size, count))
 				st.bad_ret++;
+			st.unmapped_zero += !got;
+			st.partial += got && got < count * size;
 		} else {
 			size_t gm = 0, wm = 0;
 			int prot = prot_of[(pa >> 30) & 3];
@@ -135,6 +138,7 @@ static void run(enum ims_io_pgtable_fmt fmt, unsigned int ias, uint64_t seed, in
 			if (got != ims_pgtable_ref_map(&ref, iova, pa, size, count, &wm) ||
 			    gm != wm)
 				st.bad_ret++;
+			st.eexist += got == -EEXIST;
 		}
 		if ((uint64_t)atomic_load(&env.add_page) != ref.add_pages ||
 		    (uint64_t)atomic_load(&env.flush_walk) != ref.flush_walks)
@@ -153,7 +157,14 @@ static void run(enum ims_io_pgtable_fmt fmt, unsigned int ias, uint64_t seed, in
 		else
 			check_iova(ops, &ref, &v, prot_of, base + 0x123456, &st);
 	}
-	diag("%s ias %u: %ld ops, %ld lookups, %ld walks", fn, ias, st.ops, st.lookups, st.walks);
+	diag("%s ias %u: %ld ops (%ld -EEXIST, %ld unmaps of nothing, %ld partial unmaps), "
+	     "%llu leaves to tlb_add_page, %llu tables flushed and freed, %ld lookups, %ld walks",
+	     fn, ias, st.ops, st.eexist, st.unmapped_zero, st.partial,
+	     (unsigned long long)ref.add_pages, (unsigned long long)ref.flush_walks, st.lookups,
+	     st.walks);
+	ok(st.eexist > 0 && st.unmapped_zero > 0 && st.partial > 0 && ref.flush_walks > 0,
+	   "%s ias %u: the sequence exercised -EEXIST, empty and partial unmaps, table frees", fn,
+	   ias);
 	is_int(st.bad_ret, 0, "%s ias %u: every map/unmap result and mapped count agrees", fn, ias);
 	is_int(st.bad_cb, 0, "%s ias %u: tlb_add_page / tlb_flush_walk counts agree", fn, ias);
 	is_int(st.bad_lookup, 0, "%s ias %u: iova_to_phys agrees with the reference", fn, ias);
