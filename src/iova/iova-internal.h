@@ -100,11 +100,12 @@ struct ims_iova_domain {
 /* rcache.c */
 int iova_domain_init_rcaches(struct ims_iova_domain *iovad);
 void iova_domain_free_rcaches(struct ims_iova_domain *iovad);
-bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size);
-uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn);
 void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info);
 int iova_rcache_check(struct ims_iova_domain *iovad);
 
+/* iova.c */
+int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
+				bool size_aligned, struct ims_iova *out);
 /* iova.c: called with iovad->lock held. */
 void iova_remove_pfn_locked(struct ims_iova_domain *iovad, uint64_t pfn);
 bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn);

@@ -484,8 +484,8 @@ bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 }
 
 /* __alloc_and_insert_iova_range(); @limit is exclusive. */
-static int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
-				       bool size_aligned, struct ims_iova *out)
+int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
+				bool size_aligned, struct ims_iova *out)
 {
 	unsigned int order = fls64(size - 1);
 	uint64_t mask = ~0ULL, low = iovad->start_pfn, retry_pfn, new_pfn = 0;
@@ -547,39 +547,6 @@ int ims_iova_alloc(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_
 		return ims_error(-EINVAL, "alloc_iova: limit_pfn %#llx is the anchor",
 				 (unsigned long long)limit_pfn);
 	return alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, size_aligned, out);
-}
-
-uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
-			     bool flush_rcache)
-{
-	struct ims_iova iova;
-	uint64_t pfn;
-
-	if (!iovad || !size || limit_pfn == IMS_IOVA_ANCHOR)
-		return 0;
-	/* Cacheable sizes are rounded up so a freed range always fits its class. */
-	if (size < (1u << (IMS_IOVA_RANGE_CACHE_MAX_SIZE - 1)))
-		size = 1ULL << fls64(size - 1);
-	pfn = iova_rcache_get(iovad, size, limit_pfn + 1);
-	if (pfn)
-		return pfn;
-	for (;;) {
-		if (!alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, true, &iova))
-			return iova.pfn_lo;
-		if (!flush_rcache)
-			return 0;
-		flush_rcache = false;
-		ims_iova_flush_rcaches(iovad);
-	}
-}
-
-void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
-{
-	if (!iovad)
-		return;
-	if (iova_rcache_insert(iovad, pfn, size))
-		return;
-	ims_iova_free(iovad, pfn);
 }
 
 int ims_iova_find(struct ims_iova_domain *iovad, uint64_t pfn, struct ims_iova *out)

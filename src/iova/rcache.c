@@ -216,7 +216,7 @@ static inline struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad
 }
 
 /* __iova_rcache_insert() */
-bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
@@ -257,7 +257,8 @@ bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t si
 }
 
 /* iova_rcache_get() + __iova_rcache_get(); @limit_pfn is exclusive. */
-uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn)
+static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size,
+				       uint64_t limit_pfn)
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
@@ -296,6 +297,39 @@ uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t 
 		pfn = iova_magazine_pop(s->loaded[log_size], limit_pfn - size);
 	owner_exit(s, fast);
 	return pfn;
+}
+
+uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
+			     bool flush_rcache)
+{
+	struct ims_iova iova;
+	uint64_t pfn;
+
+	if (unlikely(!iovad || !size || limit_pfn == IMS_IOVA_ANCHOR))
+		return 0;
+	/* Cacheable sizes are rounded up so a freed range always fits its class. */
+	if (size < (1u << (IMS_IOVA_RANGE_CACHE_MAX_SIZE - 1)))
+		size = 1ULL << order_base_2(size);
+	pfn = iova_rcache_get(iovad, size, limit_pfn + 1);
+	if (likely(pfn))
+		return pfn;
+	for (;;) {
+		if (!alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, true, &iova))
+			return iova.pfn_lo;
+		if (!flush_rcache)
+			return 0;
+		flush_rcache = false;
+		ims_iova_flush_rcaches(iovad);
+	}
+}
+
+void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+{
+	if (unlikely(!iovad))
+		return;
+	if (likely(iova_rcache_insert(iovad, pfn, size)))
+		return;
+	ims_iova_free(iovad, pfn);
 }
 
 /* free_cpu_cached_iovas() for one slot. */
