@@ -40,7 +40,12 @@ struct iova_node {
 	uint32_t prio;	     /* treap heap key; also the free-list link when unused */
 };
 
-/* struct iova_magazine: 1024 bytes, the size shares its slot with the depot link. */
+/*
+ * struct iova_magazine: 1024 bytes, the size shares its slot with the depot
+ * link.  While a magazine is a thread's loaded or prev one its fill count is
+ * kept in the thread's slot instead (one load fewer on the hot path); depot
+ * magazines are always full.
+ */
 struct iova_magazine {
 	union {
 		uint64_t size;
@@ -63,7 +68,10 @@ struct iova_thread_rcache {
 	bool fast;	  /* the owner may use the busy/steal handshake */
 	uintptr_t owner;  /* identifies the owning thread; 0 while unclaimed */
 	bool ready;	  /* magazines allocated */
+	/* Per size class; the fill counts live here, next to the pointers. */
+	uint64_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	uint64_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 } __attribute__((aligned(128)));
 

@@ -111,42 +111,27 @@ static struct iova_magazine *iova_magazine_alloc(void)
 	return calloc(1, sizeof(struct iova_magazine));
 }
 
-/* iova_magazine_free_pfns(): give every pfn back to the tree. */
-static void iova_magazine_free_pfns(struct iova_magazine *mag, struct ims_iova_domain *iovad)
+/* iova_magazine_free_pfns(): give @n pfns back to the tree. */
+static void iova_magazine_free_pfns(const uint64_t *pfns, uint64_t n, struct ims_iova_domain *iovad)
 {
 	pthread_mutex_lock(&iovad->lock);
-	for (uint64_t i = 0; i < mag->size; i++)
-		iova_remove_pfn_locked(iovad, mag->pfns[i]);
-	mag->size = 0;
+	for (uint64_t i = 0; i < n; i++)
+		iova_remove_pfn_locked(iovad, pfns[i]);
 	pthread_mutex_unlock(&iovad->lock);
 }
 
-static inline bool iova_magazine_full(const struct iova_magazine *mag)
-{
-	return mag->size == IMS_IOVA_MAG_SIZE;
-}
-
-static inline bool iova_magazine_empty(const struct iova_magazine *mag)
-{
-	return mag->size == 0;
-}
-
 /* iova_magazine_pop(): the topmost pfn <= @limit_pfn, swap-removed; 0 if none. */
-static uint64_t iova_magazine_pop(struct iova_magazine *mag, uint64_t limit_pfn)
+static inline uint64_t iova_magazine_pop(struct iova_magazine *mag, uint64_t *size,
+					 uint64_t limit_pfn)
 {
 	uint64_t i, pfn;
 
-	for (i = mag->size - 1; mag->pfns[i] > limit_pfn; i--)
+	for (i = *size - 1; mag->pfns[i] > limit_pfn; i--)
 		if (i == 0)
 			return 0;
 	pfn = mag->pfns[i];
-	mag->pfns[i] = mag->pfns[--mag->size];
+	mag->pfns[i] = mag->pfns[--*size];
 	return pfn;
-}
-
-static inline void iova_magazine_push(struct iova_magazine *mag, uint64_t pfn)
-{
-	mag->pfns[mag->size++] = pfn;
 }
 
 static struct iova_magazine *iova_depot_pop(struct iova_rcache *rcache)
@@ -154,7 +139,6 @@ static struct iova_magazine *iova_depot_pop(struct iova_rcache *rcache)
 	struct iova_magazine *mag = rcache->depot;
 
 	rcache->depot = mag->next;
-	mag->size = IMS_IOVA_MAG_SIZE;
 	rcache->depot_size--;
 	return mag;
 }
@@ -231,12 +215,14 @@ static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pf
 		owner_exit(s, fast);
 		return false;
 	}
-	if (!iova_magazine_full(s->loaded[log_size])) {
+	if (likely(s->nloaded[log_size] < IMS_IOVA_MAG_SIZE)) {
 		can_insert = true;
-	} else if (!iova_magazine_full(s->prev[log_size])) {
+	} else if (s->nprev[log_size] < IMS_IOVA_MAG_SIZE) {
 		mag = s->prev[log_size];
 		s->prev[log_size] = s->loaded[log_size];
 		s->loaded[log_size] = mag;
+		s->nprev[log_size] = s->nloaded[log_size];
+		s->nloaded[log_size] = 0;
 		can_insert = true;
 	} else {
 		mag = iova_magazine_alloc();
@@ -247,11 +233,12 @@ static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pf
 			iova_depot_push(rcache, s->loaded[log_size]);
 			pthread_mutex_unlock(&rcache->lock);
 			s->loaded[log_size] = mag;
+			s->nloaded[log_size] = 0;
 			can_insert = true;
 		}
 	}
-	if (can_insert)
-		iova_magazine_push(s->loaded[log_size], pfn);
+	if (likely(can_insert))
+		s->loaded[log_size]->pfns[s->nloaded[log_size]++] = pfn;
 	owner_exit(s, fast);
 	return can_insert;
 }
@@ -274,12 +261,14 @@ static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t s
 		owner_exit(s, fast);
 		return 0;
 	}
-	if (!iova_magazine_empty(s->loaded[log_size])) {
+	if (likely(s->nloaded[log_size])) {
 		has_pfn = true;
-	} else if (!iova_magazine_empty(s->prev[log_size])) {
+	} else if (s->nprev[log_size]) {
 		mag = s->prev[log_size];
 		s->prev[log_size] = s->loaded[log_size];
 		s->loaded[log_size] = mag;
+		s->nloaded[log_size] = s->nprev[log_size];
+		s->nprev[log_size] = 0;
 		has_pfn = true;
 	} else {
 		struct iova_rcache *rcache = &iovad->rcaches[log_size];
@@ -288,13 +277,15 @@ static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t s
 		if (rcache->depot) {
 			free(s->loaded[log_size]);
 			s->loaded[log_size] = iova_depot_pop(rcache);
+			s->nloaded[log_size] = IMS_IOVA_MAG_SIZE;
 			has_pfn = true;
 		}
 		pthread_mutex_unlock(&rcache->lock);
 	}
 	/* The kernel passes limit_pfn - size (unsigned, so a tiny limit wraps). */
-	if (has_pfn)
-		pfn = iova_magazine_pop(s->loaded[log_size], limit_pfn - size);
+	if (likely(has_pfn))
+		pfn = iova_magazine_pop(s->loaded[log_size], &s->nloaded[log_size],
+					limit_pfn - size);
 	owner_exit(s, fast);
 	return pfn;
 }
@@ -338,8 +329,10 @@ static void free_slot_cached_iovas(struct ims_iova_domain *iovad, struct iova_th
 	remote_lock(s);
 	if (s->ready) {
 		for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
-			iova_magazine_free_pfns(s->loaded[i], iovad);
-			iova_magazine_free_pfns(s->prev[i], iovad);
+			iova_magazine_free_pfns(s->loaded[i]->pfns, s->nloaded[i], iovad);
+			s->nloaded[i] = 0;
+			iova_magazine_free_pfns(s->prev[i]->pfns, s->nprev[i], iovad);
+			s->nprev[i] = 0;
 		}
 	}
 	remote_unlock(s);
@@ -355,7 +348,7 @@ static void free_global_cached_iovas(struct ims_iova_domain *iovad)
 		while (rcache->depot) {
 			struct iova_magazine *mag = iova_depot_pop(rcache);
 
-			iova_magazine_free_pfns(mag, iovad);
+			iova_magazine_free_pfns(mag->pfns, IMS_IOVA_MAG_SIZE, iovad);
 			free(mag);
 		}
 		pthread_mutex_unlock(&rcache->lock);
@@ -407,7 +400,7 @@ int ims_iova_depot_reclaim(struct ims_iova_domain *iovad)
 			pthread_mutex_unlock(&rcache->lock);
 			if (!mag)
 				break;
-			iova_magazine_free_pfns(mag, iovad);
+			iova_magazine_free_pfns(mag->pfns, IMS_IOVA_MAG_SIZE, iovad);
 			free(mag);
 			freed++;
 		}
@@ -473,7 +466,7 @@ void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 			continue;
 		remote_lock(t);
 		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++)
-			info->cached_pfns += t->loaded[i]->size + t->prev[i]->size;
+			info->cached_pfns += t->nloaded[i] + t->nprev[i];
 		remote_unlock(t);
 	}
 	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE; i++) {
@@ -484,12 +477,12 @@ void iova_rcache_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 	}
 }
 
-static int check_mag(struct ims_iova_domain *iovad, const struct iova_magazine *mag)
+static int check_pfns(struct ims_iova_domain *iovad, const uint64_t *pfns, uint64_t n)
 {
-	if (mag->size > IMS_IOVA_MAG_SIZE)
+	if (n > IMS_IOVA_MAG_SIZE)
 		return -EFAULT;
-	for (uint64_t i = 0; i < mag->size; i++)
-		if (!iova_pfn_in_tree_locked(iovad, mag->pfns[i]))
+	for (uint64_t i = 0; i < n; i++)
+		if (!iova_pfn_in_tree_locked(iovad, pfns[i]))
 			return -EFAULT;
 	return 0;
 }
@@ -507,7 +500,8 @@ int iova_rcache_check(struct ims_iova_domain *iovad)
 		remote_lock(t);
 		pthread_mutex_lock(&iovad->lock);
 		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++)
-			if (check_mag(iovad, t->loaded[i]) || check_mag(iovad, t->prev[i]))
+			if (check_pfns(iovad, t->loaded[i]->pfns, t->nloaded[i]) ||
+			    check_pfns(iovad, t->prev[i]->pfns, t->nprev[i]))
 				ret = -EFAULT;
 		pthread_mutex_unlock(&iovad->lock);
 		remote_unlock(t);
@@ -519,12 +513,7 @@ int iova_rcache_check(struct ims_iova_domain *iovad)
 		pthread_mutex_lock(&rcache->lock);
 		pthread_mutex_lock(&iovad->lock);
 		for (struct iova_magazine *m = rcache->depot; m && !ret; m = m->next) {
-			uint64_t save = m->size;
-
-			/* Depot magazines are full; the link occupies the size slot. */
-			m->size = IMS_IOVA_MAG_SIZE;
-			ret = check_mag(iovad, m);
-			m->next = (struct iova_magazine *)(uintptr_t)save;
+			ret = check_pfns(iovad, m->pfns, IMS_IOVA_MAG_SIZE);
 			count++;
 		}
 		if (count != rcache->depot_size)
