@@ -14,9 +14,9 @@
 #include "iommusim/iova.h"
 
 /*
- * The tree: a treap over a node pool, with parent pointers, in-order
+ * The tree: a red-black tree over a node pool, with parent pointers, in-order
  * neighbour links (rb_prev/rb_next in O(1)) and, per node, the free gap just
- * below it plus the largest such gap in its subtree.  Index 0 is "no node";
+ * below it plus bounds on the gaps in its subtree.  Index 0 is "no node";
  * index 1 is the anchor.
  */
 #define IOVA_NIL 0u
@@ -29,6 +29,8 @@
  */
 #define IOVA_ALIGN_ORDERS 8
 #define IOVA_ANCHOR_IDX 1u
+#define IOVA_RED 0u
+#define IOVA_BLACK 1u
 
 struct iova_node {
 	uint64_t pfn_lo;
@@ -37,7 +39,7 @@ struct iova_node {
 	uint32_t max_avail[IOVA_ALIGN_ORDERS]; /* per alignment order 0..7 */
 	uint32_t left, right, parent;
 	uint32_t prev, next; /* in-order neighbours */
-	uint32_t prio;	     /* treap heap key; also the free-list link when unused */
+	uint32_t color;	     /* IOVA_RED or IOVA_BLACK */
 };
 
 /*
@@ -94,7 +96,6 @@ struct ims_iova_domain {
 	uint64_t start_pfn;
 	uint64_t dma_32bit_pfn;
 	uint64_t max32_alloc_size;
-	uint64_t prng;
 	unsigned int linear_steps;
 
 	uint64_t uid; /* names the domain to the per-thread slot lookup; never reused */

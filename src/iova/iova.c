@@ -31,17 +31,6 @@ static inline struct iova_node *N(struct ims_iova_domain *iovad, uint32_t i)
 	return &iovad->nodes[i];
 }
 
-static uint32_t iova_prng(struct ims_iova_domain *iovad)
-{
-	uint64_t x = iovad->prng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	iovad->prng = x;
-	return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
-}
-
 /* fls_long(): the position of the most significant set bit, 1-based; 0 for 0. */
 static inline unsigned int fls64(uint64_t x)
 {
@@ -66,7 +55,7 @@ static int pool_reserve(struct ims_iova_domain *iovad)
 	iovad->nodes = nn;
 	/* Thread the new nodes onto the free list, lowest index first. */
 	for (i = ncap - 1; i >= iovad->cap && i > IOVA_ANCHOR_IDX; i--) {
-		nn[i].prio = iovad->free_head;
+		nn[i].left = iovad->free_head;
 		iovad->free_head = i;
 	}
 	iovad->cap = ncap;
@@ -77,13 +66,13 @@ static uint32_t pool_get(struct ims_iova_domain *iovad)
 {
 	uint32_t i = iovad->free_head;
 
-	iovad->free_head = N(iovad, i)->prio;
+	iovad->free_head = N(iovad, i)->left;
 	return i;
 }
 
 static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 {
-	N(iovad, i)->prio = iovad->free_head;
+	N(iovad, i)->left = iovad->free_head;
 	iovad->free_head = i;
 }
 
@@ -185,6 +174,86 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 	memcpy(nx->max_avail, np->max_avail, sizeof(nx->max_avail));
 }
 
+static inline bool is_red(struct ims_iova_domain *iovad, uint32_t i)
+{
+	return i != IOVA_NIL && N(iovad, i)->color == IOVA_RED;
+}
+
+static inline void set_color(struct ims_iova_domain *iovad, uint32_t i, uint32_t c)
+{
+	if (i != IOVA_NIL)
+		N(iovad, i)->color = c;
+}
+
+/* The red-black insert fix-up (as rb_insert_color()). */
+static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
+{
+	while (x != iovad->root && is_red(iovad, N(iovad, x)->parent)) {
+		uint32_t p = N(iovad, x)->parent, g = N(iovad, p)->parent;
+		bool left = N(iovad, g)->left == p;
+		uint32_t u = left ? N(iovad, g)->right : N(iovad, g)->left;
+
+		if (is_red(iovad, u)) {
+			set_color(iovad, p, IOVA_BLACK);
+			set_color(iovad, u, IOVA_BLACK);
+			set_color(iovad, g, IOVA_RED);
+			x = g;
+			continue;
+		}
+		if (left != (N(iovad, p)->left == x)) {
+			/* x is an inner grandchild: lift it over p first. */
+			rotate_up(iovad, x);
+			p = x;
+		}
+		rotate_up(iovad, p);
+		set_color(iovad, p, IOVA_BLACK);
+		set_color(iovad, g, IOVA_RED);
+		break;
+	}
+	set_color(iovad, iovad->root, IOVA_BLACK);
+}
+
+/* The red-black erase fix-up for a doubly black @x (maybe NIL) under @parent. */
+static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
+{
+	while (x != iovad->root && !is_red(iovad, x)) {
+		struct iova_node *np = N(iovad, parent);
+		bool left = np->left == x;
+		uint32_t w = left ? np->right : np->left, wn, wf;
+
+		if (is_red(iovad, w)) {
+			set_color(iovad, w, IOVA_BLACK);
+			set_color(iovad, parent, IOVA_RED);
+			rotate_up(iovad, w);
+			np = N(iovad, parent);
+			w = left ? np->right : np->left;
+		}
+		/* wn: w's child nearer to x; wf: the farther one. */
+		wn = left ? N(iovad, w)->left : N(iovad, w)->right;
+		wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+		if (!is_red(iovad, wn) && !is_red(iovad, wf)) {
+			set_color(iovad, w, IOVA_RED);
+			x = parent;
+			parent = N(iovad, x)->parent;
+			continue;
+		}
+		if (!is_red(iovad, wf)) {
+			set_color(iovad, wn, IOVA_BLACK);
+			set_color(iovad, w, IOVA_RED);
+			rotate_up(iovad, wn);
+			w = wn;
+			wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+		}
+		set_color(iovad, w, N(iovad, parent)->color);
+		set_color(iovad, parent, IOVA_BLACK);
+		set_color(iovad, wf, IOVA_BLACK);
+		rotate_up(iovad, w);
+		x = iovad->root;
+		break;
+	}
+	set_color(iovad, x, IOVA_BLACK);
+}
+
 /* Insert node @x (pfn_lo/pfn_hi set) just below its in-order successor @succ. */
 static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ)
 {
@@ -198,8 +267,8 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 		N(iovad, pred)->next = x;
 	nx->gap_lo = pred != IOVA_NIL ? N(iovad, pred)->pfn_hi + 1 : 0;
 	nx->left = nx->right = IOVA_NIL;
+	nx->color = IOVA_RED;
 	own_avail(nx, nx->max_avail);
-	nx->prio = iova_prng(iovad);
 	if (ns->left == IOVA_NIL) {
 		ns->left = x;
 		nx->parent = succ;
@@ -211,43 +280,76 @@ static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ
 	raise_bounds(iovad, nx->parent, nx->max_avail);
 	/* succ's gap shrinks: its bounds stay valid upper bounds. */
 	ns->gap_lo = nx->pfn_hi + 1;
-	while (nx->parent != IOVA_NIL && nx->prio > N(iovad, nx->parent)->prio)
-		rotate_up(iovad, x);
+	insert_fixup(iovad, x);
 	iovad->nr_nodes++;
 	iovad->last_node = x;
+}
+
+/* Point every hint at node @from to node @to. */
+static void move_hints(struct ims_iova_domain *iovad, uint32_t from, uint32_t to)
+{
+	if (iovad->cached32_node == from)
+		iovad->cached32_node = to;
+	if (iovad->cached_node == from)
+		iovad->cached_node = to;
+	if (iovad->last_node == from)
+		iovad->last_node = to;
 }
 
 static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 {
 	struct iova_node *nx = N(iovad, x);
-	uint32_t pred = nx->prev, succ = nx->next, c, p;
+	uint32_t pred = nx->prev, succ = nx->next, c, p, y;
 	uint32_t grown[IOVA_ALIGN_ORDERS];
 
+	if (iovad->last_node == x)
+		iovad->last_node = IOVA_NIL;
+	/* In order: pred, x, succ becomes pred, succ; succ's gap takes x's. */
 	N(iovad, succ)->prev = pred;
 	if (pred != IOVA_NIL)
 		N(iovad, pred)->next = succ;
 	N(iovad, succ)->gap_lo = nx->gap_lo;
 	own_avail(N(iovad, succ), grown);
 	raise_bounds(iovad, succ, grown);
-	while (nx->left != IOVA_NIL && nx->right != IOVA_NIL) {
-		uint32_t l = nx->left, r = nx->right;
 
-		rotate_up(iovad, N(iovad, l)->prio > N(iovad, r)->prio ? l : r);
+	y = x;
+	if (nx->left != IOVA_NIL && nx->right != IOVA_NIL) {
+		/*
+		 * Two children: pred (the rightmost of x's left subtree, never the
+		 * anchor) moves into x's place in the tree and its own place goes.
+		 * x's bounds still cover what is below that place.
+		 */
+		struct iova_node *np = N(iovad, pred);
+
+		nx->pfn_lo = np->pfn_lo;
+		nx->pfn_hi = np->pfn_hi;
+		nx->gap_lo = np->gap_lo;
+		nx->prev = np->prev;
+		if (np->prev != IOVA_NIL)
+			N(iovad, np->prev)->next = x;
+		N(iovad, succ)->prev = x;
+		move_hints(iovad, pred, x);
+		y = pred;
 	}
-	c = nx->left != IOVA_NIL ? nx->left : nx->right;
-	p = nx->parent;
+	/* y has at most one child. */
+	c = N(iovad, y)->left != IOVA_NIL ? N(iovad, y)->left : N(iovad, y)->right;
+	p = N(iovad, y)->parent;
 	if (c != IOVA_NIL)
 		N(iovad, c)->parent = p;
 	if (p == IOVA_NIL)
 		iovad->root = c;
-	else if (N(iovad, p)->left == x)
+	else if (N(iovad, p)->left == y)
 		N(iovad, p)->left = c;
 	else
 		N(iovad, p)->right = c;
-	pool_put(iovad, x);
+	if (N(iovad, y)->color == IOVA_BLACK) {
+		if (is_red(iovad, c))
+			set_color(iovad, c, IOVA_BLACK);
+		else
+			erase_fixup(iovad, c, p);
+	}
+	pool_put(iovad, y);
 	iovad->nr_nodes--;
-	if (iovad->last_node == x)
-		iovad->last_node = IOVA_NIL;
 }
 
 /* private_find_iova(): the node containing @pfn (the anchor included). */
@@ -681,7 +783,6 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 	iovad->max32_alloc_size = iovad->dma_32bit_pfn;
 	iovad->linear_steps = IOVA_DEFAULT_LINEAR_STEPS;
 	iovad->uid = atomic_fetch_add(&iova_domain_uids, 1);
-	iovad->prng = 0x9E3779B97F4A7C15ULL ^ iovad->uid;
 	iovad->free_head = IOVA_NIL;
 	if (pool_reserve(iovad)) {
 		ims_iova_domain_destroy(iovad);
@@ -691,7 +792,7 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 	memset(a, 0, sizeof(*a));
 	a->pfn_lo = a->pfn_hi = IMS_IOVA_ANCHOR;
 	pull(iovad, IOVA_ANCHOR_IDX);
-	a->prio = iova_prng(iovad);
+	a->color = IOVA_BLACK;
 	iovad->root = IOVA_ANCHOR_IDX;
 	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_IDX;
 	ret = iova_domain_init_rcaches(iovad);
@@ -748,13 +849,15 @@ void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info
  */
 static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t parent,
 			     uint64_t lo, uint64_t hi, unsigned int depth,
-			     uint32_t truth[IOVA_ALIGN_ORDERS])
+			     uint32_t truth[IOVA_ALIGN_ORDERS], unsigned int *bh)
 {
 	uint32_t tl[IOVA_ALIGN_ORDERS] = { 0 }, tr[IOVA_ALIGN_ORDERS] = { 0 };
+	unsigned int bl = 0, br = 0;
 	struct iova_node *n;
 	int64_t l, r;
 
 	memset(truth, 0, sizeof(uint32_t) * IOVA_ALIGN_ORDERS);
+	*bh = 1;
 	if (i == IOVA_NIL)
 		return 0;
 	if (depth > 4096 || i >= iovad->cap)
@@ -762,12 +865,14 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 	n = N(iovad, i);
 	if (n->parent != parent || n->pfn_lo < lo || n->pfn_lo > hi)
 		return -1;
-	if (parent != IOVA_NIL && n->prio > N(iovad, parent)->prio)
+	/* Red-black: no red node has a red child; equal black heights. */
+	if (n->color == IOVA_RED && (is_red(iovad, n->left) || is_red(iovad, n->right)))
 		return -1;
-	l = check_subtree(iovad, n->left, i, lo, n->pfn_lo ? n->pfn_lo - 1 : 0, depth + 1, tl);
-	r = check_subtree(iovad, n->right, i, n->pfn_lo + 1, hi, depth + 1, tr);
-	if (l < 0 || r < 0 || (n->left != IOVA_NIL && n->pfn_lo == 0))
+	l = check_subtree(iovad, n->left, i, lo, n->pfn_lo ? n->pfn_lo - 1 : 0, depth + 1, tl, &bl);
+	r = check_subtree(iovad, n->right, i, n->pfn_lo + 1, hi, depth + 1, tr, &br);
+	if (l < 0 || r < 0 || bl != br || (n->left != IOVA_NIL && n->pfn_lo == 0))
 		return -1;
+	*bh = bl + (n->color == IOVA_BLACK);
 	own_avail(n, truth);
 	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
 		truth[k] = IMS_MAX(truth[k], IMS_MAX(tl[k], tr[k]));
@@ -786,14 +891,15 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 	uint32_t i, prev = IOVA_NIL, first;
 	uint64_t count = 0;
 	uint32_t truth[IOVA_ALIGN_ORDERS];
+	unsigned int bh;
 	int64_t total;
 	int ret = 0;
 
 	if (!iovad)
 		return -EINVAL;
 	pthread_mutex_lock(&iovad->lock);
-	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth);
-	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1) {
+	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth, &bh);
+	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1 || is_red(iovad, iovad->root)) {
 		ret = ims_error(-EFAULT, "iova: tree shape, order or gap index is broken");
 		goto out;
 	}
