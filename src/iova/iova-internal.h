@@ -7,6 +7,7 @@
 #define IMS_IOVA_INTERNAL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,7 +86,7 @@ struct iova_rcache {
 };
 
 struct ims_iova_domain {
-	pthread_mutex_t lock; /* iova_rbtree_lock */
+	atomic_int lock; /* iova_rbtree_lock: a spinlock, as in the kernel */
 	struct iova_node *nodes;
 	uint32_t cap, free_head, root;
 	uint64_t nr_nodes; /* anchor excluded */
@@ -105,6 +106,26 @@ struct ims_iova_domain {
 	bool membarrier_ok;		  /* MEMBARRIER_CMD_PRIVATE_EXPEDITED is registered */
 	struct iova_thread_rcache *slots; /* IMS_IOVA_MAX_THREADS + 1 shared */
 };
+
+/* A spinlock that yields the CPU after a while (the tree and the slots). */
+static inline void iova_spin_lock(atomic_int *lock)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(lock, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(lock, memory_order_relaxed)) {
+			if (++spins > 64) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+static inline void iova_spin_unlock(atomic_int *lock)
+{
+	atomic_store_explicit(lock, 0, memory_order_release);
+}
 
 /* rcache.c */
 int iova_domain_init_rcaches(struct ims_iova_domain *iovad);

@@ -596,11 +596,11 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 
 	if (size_aligned)
 		mask = order >= 64 ? 0 : ~0ULL << order;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	if (limit <= iovad->dma_32bit_pfn && size >= iovad->max32_alloc_size)
 		goto iova32_full;
 	if (pool_reserve(iovad)) {
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
 	curr = limit <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
@@ -621,7 +621,7 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 	}
 	iovad->max32_alloc_size = size;
 iova32_full:
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	return -ENOMEM;
 
 insert:
@@ -630,7 +630,7 @@ insert:
 	N(iovad, x)->pfn_hi = new_pfn + size - 1;
 	tree_insert(iovad, x, at);
 	cached_insert_update(iovad, x);
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	if (out) {
 		out->pfn_lo = new_pfn;
 		out->pfn_hi = new_pfn + size - 1;
@@ -657,13 +657,13 @@ int ims_iova_find(struct ims_iova_domain *iovad, uint64_t pfn, struct ims_iova *
 
 	if (!iovad)
 		return -EINVAL;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, pfn);
 	if (x != IOVA_NIL && x != IOVA_ANCHOR_IDX && out) {
 		out->pfn_lo = N(iovad, x)->pfn_lo;
 		out->pfn_hi = N(iovad, x)->pfn_hi;
 	}
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	return x != IOVA_NIL && x != IOVA_ANCHOR_IDX ? 0 : -ENOENT;
 }
 
@@ -673,15 +673,15 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 
 	if (!iovad)
 		return -EINVAL;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, pfn);
 	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX) {
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "free_iova: no range contains pfn %#llx",
 				 (unsigned long long)pfn);
 	}
 	remove_iova(iovad, x);
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	return 0;
 }
 
@@ -691,17 +691,17 @@ int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *io
 
 	if (!iovad || !iova)
 		return -EINVAL;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, iova->pfn_lo);
 	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX || N(iovad, x)->pfn_lo != iova->pfn_lo ||
 	    N(iovad, x)->pfn_hi != iova->pfn_hi) {
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "__free_iova: no range [%#llx, %#llx]",
 				 (unsigned long long)iova->pfn_lo,
 				 (unsigned long long)iova->pfn_hi);
 	}
 	remove_iova(iovad, x);
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	return 0;
 }
 
@@ -720,7 +720,7 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 	if (pfn_lo > pfn_hi)
 		return ims_error(-EINVAL, "reserve_iova: pfn_lo %#llx above pfn_hi %#llx",
 				 (unsigned long long)pfn_lo, (unsigned long long)pfn_hi);
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	/*
 	 * The kernel scans from rb_first(); nodes wholly below pfn_lo cannot
 	 * overlap, and the first node that does not overlap ends the run.
@@ -743,7 +743,7 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 	}
 	(void)overlap;
 	if (pool_reserve(iovad)) {
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
 	x = pool_get(iovad);
@@ -755,7 +755,7 @@ finish:
 		out->pfn_lo = N(iovad, x)->pfn_lo;
 		out->pfn_hi = N(iovad, x)->pfn_hi;
 	}
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	return 0;
 }
 
@@ -775,7 +775,6 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 	iovad = calloc(1, sizeof(*iovad));
 	if (!iovad)
 		return -ENOMEM;
-	pthread_mutex_init(&iovad->lock, NULL);
 	iovad->granule = granule;
 	iovad->shift = ims_ilog2(granule);
 	iovad->start_pfn = start_pfn;
@@ -810,7 +809,6 @@ void ims_iova_domain_destroy(struct ims_iova_domain *iovad)
 		return;
 	iova_domain_free_rcaches(iovad);
 	free(iovad->nodes);
-	pthread_mutex_destroy(&iovad->lock);
 	free(iovad);
 }
 
@@ -818,9 +816,9 @@ void ims_iova_set_linear_steps(struct ims_iova_domain *iovad, unsigned int steps
 {
 	if (!iovad)
 		return;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	iovad->linear_steps = steps;
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 }
 
 void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
@@ -828,7 +826,7 @@ void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info
 	memset(info, 0, sizeof(*info));
 	if (!iovad)
 		return;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	info->granule = iovad->granule;
 	info->start_pfn = iovad->start_pfn;
 	info->dma_32bit_pfn = iovad->dma_32bit_pfn;
@@ -838,7 +836,7 @@ void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info
 	info->cached.pfn_lo = N(iovad, iovad->cached_node)->pfn_lo;
 	info->cached.pfn_hi = N(iovad, iovad->cached_node)->pfn_hi;
 	info->nodes = iovad->nr_nodes;
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	iova_rcache_info(iovad, info);
 }
 
@@ -897,7 +895,7 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 
 	if (!iovad)
 		return -EINVAL;
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth, &bh);
 	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1 || is_red(iovad, iovad->root)) {
 		ret = ims_error(-EFAULT, "iova: tree shape, order or gap index is broken");
@@ -923,7 +921,7 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 	if (prev != IOVA_ANCHOR_IDX || count != iovad->nr_nodes + 1)
 		ret = ims_error(-EFAULT, "iova: neighbour links do not end at the anchor");
 out:
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 	if (!ret)
 		ret = iova_rcache_check(iovad);
 	return ret;

@@ -36,21 +36,12 @@ static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS];
 
 static inline void slot_lock(struct iova_thread_rcache *s)
 {
-	unsigned int spins = 0;
-
-	while (atomic_exchange_explicit(&s->lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(&s->lock, memory_order_relaxed)) {
-			if (++spins > 64) {
-				sched_yield();
-				spins = 0;
-			}
-		}
-	}
+	iova_spin_lock(&s->lock);
 }
 
 static inline void slot_unlock(struct iova_thread_rcache *s)
 {
-	atomic_store_explicit(&s->lock, 0, memory_order_release);
+	iova_spin_unlock(&s->lock);
 }
 
 /* The owner's side of the handshake; returns true on the lock-free path. */
@@ -114,10 +105,10 @@ static struct iova_magazine *iova_magazine_alloc(void)
 /* iova_magazine_free_pfns(): give @n pfns back to the tree. */
 static void iova_magazine_free_pfns(const uint64_t *pfns, uint64_t n, struct ims_iova_domain *iovad)
 {
-	pthread_mutex_lock(&iovad->lock);
+	iova_spin_lock(&iovad->lock);
 	for (uint64_t i = 0; i < n; i++)
 		iova_remove_pfn_locked(iovad, pfns[i]);
-	pthread_mutex_unlock(&iovad->lock);
+	iova_spin_unlock(&iovad->lock);
 }
 
 /* iova_magazine_pop(): the topmost pfn <= @limit_pfn, swap-removed; 0 if none. */
@@ -498,12 +489,12 @@ int iova_rcache_check(struct ims_iova_domain *iovad)
 		if (s < IMS_IOVA_MAX_THREADS && s >= n)
 			continue;
 		remote_lock(t);
-		pthread_mutex_lock(&iovad->lock);
+		iova_spin_lock(&iovad->lock);
 		for (int i = 0; t->ready && i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++)
 			if (check_pfns(iovad, t->loaded[i]->pfns, t->nloaded[i]) ||
 			    check_pfns(iovad, t->prev[i]->pfns, t->nprev[i]))
 				ret = -EFAULT;
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		remote_unlock(t);
 	}
 	for (int i = 0; i < IMS_IOVA_RANGE_CACHE_MAX_SIZE && !ret; i++) {
@@ -511,14 +502,14 @@ int iova_rcache_check(struct ims_iova_domain *iovad)
 		uint64_t count = 0;
 
 		pthread_mutex_lock(&rcache->lock);
-		pthread_mutex_lock(&iovad->lock);
+		iova_spin_lock(&iovad->lock);
 		for (struct iova_magazine *m = rcache->depot; m && !ret; m = m->next) {
 			ret = check_pfns(iovad, m->pfns, IMS_IOVA_MAG_SIZE);
 			count++;
 		}
 		if (count != rcache->depot_size)
 			ret = -EFAULT;
-		pthread_mutex_unlock(&iovad->lock);
+		iova_spin_unlock(&iovad->lock);
 		pthread_mutex_unlock(&rcache->lock);
 	}
 	if (ret)
