@@ -5,9 +5,9 @@
  * reserve_iova, put_iova_domain), with a faster search.
  *
  * The kernel walks an rbtree down from a cached node with rb_prev() until a
- * gap fits, which is linear in the number of ranges it passes.  Here the tree
- * is a treap whose nodes also carry the free gap below them and the largest
- * gap in their subtree.  The search first walks node by node as the kernel
+ * gap fits, which is linear in the number of ranges it passes.  Here the
+ * red-black tree's nodes also carry the free gap below them and upper bounds
+ * on the (aligned) gaps in their subtree.  The search first walks node by node as the kernel
  * does (usually the gap is right there), and after a few steps switches to an
  * indexed query that finds the same node the kernel's walk would stop at:
  * the highest node at or below the current one whose gap takes the aligned
@@ -76,7 +76,7 @@ static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 	iovad->free_head = i;
 }
 
-/* ---- the augmented treap ---- */
+/* ---- the augmented red-black tree ---- */
 
 /* The largest size whose start, aligned to 2^@k, fits the gap below @n. */
 static inline uint32_t node_avail(const struct iova_node *n, unsigned int k)
