@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IOTLB both SMMU models cache walk results in: set-associative, with
+ * LRU replacement inside a set.  A full set evicts one entry; nothing ever
+ * flushes the whole cache to make room (the weakness of QEMU's SMMU IOTLB).
+ *
+ * Geometry and lookup
+ *   sets x ways entries.  An entry is tagged (ctx, vmid, asid, iova >>
+ *   leaf_shift, leaf_shift); the set index is (vpn + (vpn >> set_bits) +
+ *   hash(ctx, vmid)) mod sets, where vpn = iova >> leaf_shift, so a stream of
+ *   consecutive pages fills every set evenly while power-of-two strides
+ *   still spread.  Entries may be of any leaf size (4K/16K/64K pages,
+ *   2M/32M/512M/1G blocks): a bitmap of the sizes present is kept, and a
+ *   lookup probes each present size, smallest first.
+ *
+ * Concurrency
+ *   Each set has a sequence counter (a seqlock): writers (insert,
+ *   invalidation) take it by moving it from even to odd with a CAS and
+ *   release it with the next even value; readers never write it, read the
+ *   ways with relaxed atomic loads and retry when the counter moved.  Every
+ *   shared field is a C11 atomic, so lookups never block each other and
+ *   there are no data races.  LRU ages and hit counts are updated by
+ *   lookups with relaxed loads and stores (no read-modify-write): exact in
+ *   one thread, approximate when threads hit the same set at once.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/compiler.h"
+#include <iommusim/vmsa.h>
+
+/* slot.va: the tag word compared on lookup. */
+#define VA_VALID 0x1ULL
+#define VA_ANY_ASID 0x2ULL /* global, or no stage-1 component */
+#define VA_SHIFT_POS 4	   /* leaf_shift in bits [9:4] */
+#define VA_LOW_MASK 0x3ffULL
+
+#define LEAF_SHIFT_MIN 12
+#define LEAF_SHIFT_MAX 52
+
+struct slot {
+	_Atomic uint64_t va;   /* iova | leaf_shift << 4 | VA_ANY_ASID | VA_VALID */
+	_Atomic uint64_t tag;  /* ctx << 32 | vmid << 16 | asid */
+	_Atomic uint64_t oa;   /* output address, aligned */
+	_Atomic uint64_t ipa;  /* IPA, for TLBI by IPA */
+	_Atomic uint64_t meta; /* flags | perm << 8 | level << 16 | granule_shift << 24 */
+	_Atomic uint32_t age;  /* the set's tick at the last use */
+	uint32_t pad;
+};
+
+struct set_hdr {
+	_Atomic uint32_t seq;  /* even: stable; odd: a writer holds the set */
+	_Atomic uint32_t tick; /* LRU clock of this set */
+	_Atomic uint64_t hits;
+};
+
+struct ims_iotlb {
+	uint8_t *sets; /* nsets blocks of stride bytes: a set_hdr, then the ways */
+	size_t stride;
+	unsigned int nsets, ways, set_bits;
+	_Atomic uint64_t shifts; /* bit n: entries of leaf_shift n may be present */
+	_Atomic uint64_t misses, inserts, evictions, invalidated;
+};
+
+static inline struct set_hdr *set_at(const struct ims_iotlb *tlb, uint64_t idx)
+{
+	return (struct set_hdr *)(void *)(tlb->sets + idx * tlb->stride);
+}
+
+static inline struct slot *set_slots(struct set_hdr *h)
+{
+	return (struct slot *)(void *)(h + 1);
+}
+
+static inline uint64_t make_tag(uint32_t ctx, uint16_t vmid, uint16_t asid)
+{
+	return (uint64_t)ctx << 32 | (uint64_t)vmid << 16 | asid;
+}
+
+static inline uint64_t set_index(const struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
+				 uint64_t vpn)
+{
+	uint64_t h = ((uint64_t)ctx << 16 | vmid) * 0x9E3779B97F4A7C15ULL;
+
+	return (vpn + (vpn >> tlb->set_bits) + (h >> 40)) & (tlb->nsets - 1);
+}
+
+/* --- the set seqlock ----------------------------------------------------------------------- */
+
+static uint32_t set_lock(struct set_hdr *h)
+{
+	for (;;) {
+		uint32_t s = atomic_load_explicit(&h->seq, memory_order_relaxed);
+
+		if (!(s & 1) &&
+		    atomic_compare_exchange_weak_explicit(&h->seq, &s, s + 1, memory_order_acquire,
+							  memory_order_relaxed)) {
+			atomic_thread_fence(memory_order_release);
+			return s;
+		}
+	}
+}
+
+static void set_unlock(struct set_hdr *h, uint32_t s)
+{
+	atomic_store_explicit(&h->seq, s + 2, memory_order_release);
+}
+
+/* --- create / free ------------------------------------------------------------------------- */
+
+IMS_EXPORT int ims_iotlb_new(struct ims_iotlb **out, unsigned int sets, unsigned int ways)
+{
+	struct ims_iotlb *tlb;
+	size_t stride, bytes;
+
+	if (!out || !sets || sets > 65536 || !ims_is_power_of_2(sets) || !ways || ways > 64)
+		return -EINVAL;
+	tlb = calloc(1, sizeof(*tlb));
+	if (!tlb)
+		return -ENOMEM;
+	stride = ALIGN_UP(sizeof(struct set_hdr) + (size_t)ways * sizeof(struct slot), (size_t)64);
+	bytes = stride * sets;
+	tlb->sets = aligned_alloc(64, bytes);
+	if (!tlb->sets) {
+		free(tlb);
+		return -ENOMEM;
+	}
+	memset(tlb->sets, 0, bytes);
+	tlb->stride = stride;
+	tlb->nsets = sets;
+	tlb->ways = ways;
+	tlb->set_bits = ims_ilog2(sets);
+	*out = tlb;
+	return 0;
+}
+
+IMS_EXPORT void ims_iotlb_free(struct ims_iotlb *tlb)
+{
+	if (!tlb)
+		return;
+	free(tlb->sets);
+	free(tlb);
+}
+
+IMS_EXPORT unsigned int ims_iotlb_capacity(struct ims_iotlb *tlb)
+{
+	return tlb ? tlb->nsets * tlb->ways : 0;
+}
+
+/* --- lookup -------------------------------------------------------------------------------- */
+
+static inline void touch(struct set_hdr *h, struct slot *sl)
+{
+	uint32_t t = atomic_load_explicit(&h->tick, memory_order_relaxed);
+
+	if (atomic_load_explicit(&sl->age, memory_order_relaxed) != t) {
+		atomic_store_explicit(&h->tick, t + 1, memory_order_relaxed);
+		atomic_store_explicit(&sl->age, t + 1, memory_order_relaxed);
+	}
+	atomic_store_explicit(&h->hits, atomic_load_explicit(&h->hits, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+/* Probe the set for a (leaf_shift, vpn) entry; a hit fills *@out. */
+static inline bool probe(struct ims_iotlb *tlb, uint64_t tag, uint32_t ctx, uint16_t vmid,
+			 uint64_t iova, unsigned int shift, struct ims_iotlb_entry *out)
+{
+	uint64_t va = iova & ~((1ULL << shift) - 1);
+	uint64_t key = va | (uint64_t)shift << VA_SHIFT_POS | VA_VALID;
+	struct set_hdr *h = set_at(tlb, set_index(tlb, ctx, vmid, iova >> shift));
+	struct slot *sl = set_slots(h);
+	unsigned int ways = tlb->ways;
+
+	for (;;) {
+		uint32_t s = atomic_load_explicit(&h->seq, memory_order_acquire);
+		unsigned int w;
+		uint64_t v = 0, t, oa, ipa, meta;
+
+		if (unlikely(s & 1))
+			continue; /* a writer holds the set: wait for it */
+		for (w = 0; w < ways; w++) {
+			v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
+			if ((v & ~VA_ANY_ASID) != key)
+				continue;
+			t = atomic_load_explicit(&sl[w].tag, memory_order_relaxed);
+			if (t == tag || ((v & VA_ANY_ASID) && !((t ^ tag) >> 16)))
+				break;
+		}
+		/*
+		 * A miss needs no validation: writers change one way at a
+		 * time, so an entry present throughout was seen.
+		 */
+		if (w == ways)
+			return false;
+		oa = atomic_load_explicit(&sl[w].oa, memory_order_relaxed);
+		ipa = atomic_load_explicit(&sl[w].ipa, memory_order_relaxed);
+		meta = atomic_load_explicit(&sl[w].meta, memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&h->seq, memory_order_relaxed) != s)
+			continue;
+		out->iova = va;
+		out->oa = oa;
+		out->ipa = ipa;
+		out->ctx = ctx;
+		out->vmid = vmid;
+		out->asid = (uint16_t)t;
+		out->leaf_shift = (uint8_t)shift;
+		out->flags = (uint8_t)meta;
+		out->perm = (uint8_t)(meta >> 8);
+		out->level = (uint8_t)(meta >> 16);
+		out->granule_shift = (uint8_t)(meta >> 24);
+		touch(h, &sl[w]);
+		return true;
+	}
+}
+
+IMS_EXPORT bool ims_iotlb_lookup(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid, uint16_t asid,
+				 uint64_t iova, struct ims_iotlb_entry *out)
+{
+	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed);
+	uint64_t tag = make_tag(ctx, vmid, asid);
+
+	while (shifts) {
+		unsigned int shift = (unsigned int)__builtin_ctzll(shifts);
+
+		if (probe(tlb, tag, ctx, vmid, iova, shift, out))
+			return true;
+		shifts &= shifts - 1;
+	}
+	atomic_fetch_add_explicit(&tlb->misses, 1, memory_order_relaxed);
+	return false;
+}
+
+/* --- insert -------------------------------------------------------------------------------- */
+
+IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_entry *e)
+{
+	unsigned int shift = e->leaf_shift, victim;
+	int dup = -1, empty = -1, lru = -1;
+	uint64_t va, key, tag, bit, meta;
+	uint32_t s, oldest = 0, tick;
+	struct set_hdr *h;
+	struct slot *sl;
+
+	/* Sizes outside the VMSA's are not cached (the caller walks again). */
+	if (shift < LEAF_SHIFT_MIN || shift > LEAF_SHIFT_MAX)
+		return;
+	va = e->iova & ~((1ULL << shift) - 1);
+	key = va | (uint64_t)shift << VA_SHIFT_POS | VA_VALID;
+	/* Global entries, and entries with no stage-1 part, match any ASID. */
+	if ((e->flags & IMS_IOTLB_GLOBAL) || !(e->flags & IMS_IOTLB_S1))
+		key |= VA_ANY_ASID;
+	tag = make_tag(e->ctx, e->vmid, e->asid);
+	meta = (uint64_t)e->flags | (uint64_t)e->perm << 8 | (uint64_t)e->level << 16 |
+	       (uint64_t)e->granule_shift << 24;
+
+	bit = 1ULL << shift;
+	if (!(atomic_load_explicit(&tlb->shifts, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(&tlb->shifts, bit, memory_order_relaxed);
+
+	h = set_at(tlb, set_index(tlb, e->ctx, e->vmid, e->iova >> shift));
+	sl = set_slots(h);
+	s = set_lock(h);
+	tick = atomic_load_explicit(&h->tick, memory_order_relaxed);
+	for (unsigned int w = 0; w < tlb->ways; w++) {
+		uint64_t v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
+		uint32_t age;
+
+		if (!(v & VA_VALID)) {
+			if (empty < 0)
+				empty = (int)w;
+			continue;
+		}
+		/* The same translation again replaces the old copy. */
+		if ((v & ~VA_ANY_ASID) == (key & ~VA_ANY_ASID) &&
+		    atomic_load_explicit(&sl[w].tag, memory_order_relaxed) == tag) {
+			dup = (int)w;
+			break;
+		}
+		age = tick - atomic_load_explicit(&sl[w].age, memory_order_relaxed);
+		if (lru < 0 || age > oldest) {
+			lru = (int)w;
+			oldest = age;
+		}
+	}
+	if (dup >= 0) {
+		victim = (unsigned int)dup;
+	} else if (empty >= 0) {
+		victim = (unsigned int)empty;
+	} else {
+		/* The set is full: evict its least recently used way, only it. */
+		victim = (unsigned int)lru;
+		atomic_fetch_add_explicit(&tlb->evictions, 1, memory_order_relaxed);
+	}
+	atomic_store_explicit(&sl[victim].tag, tag, memory_order_relaxed);
+	atomic_store_explicit(&sl[victim].oa, e->oa & ~((1ULL << shift) - 1), memory_order_relaxed);
+	atomic_store_explicit(&sl[victim].ipa, e->ipa, memory_order_relaxed);
+	atomic_store_explicit(&sl[victim].meta, meta, memory_order_relaxed);
+	atomic_store_explicit(&sl[victim].va, key, memory_order_relaxed);
+	atomic_store_explicit(&h->tick, tick + 1, memory_order_relaxed);
+	atomic_store_explicit(&sl[victim].age, tick + 1, memory_order_relaxed);
+	set_unlock(h, s);
+	atomic_fetch_add_explicit(&tlb->inserts, 1, memory_order_relaxed);
+}
+
+/* --- invalidation -------------------------------------------------------------------------- */
+
+enum inv_kind { INV_ALL, INV_ASID, INV_VA, INV_VMID, INV_IPA };
+
+struct inv_req {
+	enum inv_kind kind;
+	uint32_t ctx;
+	uint16_t vmid, asid;
+	bool any_asid, leaf_only;
+	unsigned int ttl_level;
+	uint64_t start, last; /* inclusive range */
+};
+
+static bool overlaps(uint64_t base, unsigned int shift, uint64_t start, uint64_t last)
+{
+	uint64_t end = base + ((1ULL << shift) - 1);
+
+	return base <= last && start <= end;
+}
+
+static bool inv_match(const struct inv_req *r, uint64_t v, uint64_t tag, uint64_t ipa,
+		      uint64_t meta)
+{
+	uint32_t ctx = (uint32_t)(tag >> 32);
+	uint16_t vmid = (uint16_t)(tag >> 16), asid = (uint16_t)tag;
+	unsigned int flags = (uint8_t)meta, level = (uint8_t)(meta >> 16);
+	unsigned int shift = (unsigned int)((v & VA_LOW_MASK) >> VA_SHIFT_POS);
+
+	if (r->ctx != IMS_IOTLB_ANY_CTX && ctx != r->ctx)
+		return false;
+	switch (r->kind) {
+	case INV_ALL:
+		return true;
+	case INV_VMID:
+		return vmid == r->vmid;
+	case INV_ASID:
+		return vmid == r->vmid && (flags & IMS_IOTLB_S1) && !(flags & IMS_IOTLB_GLOBAL) &&
+		       asid == r->asid;
+	case INV_VA:
+		if (vmid != r->vmid || !(flags & IMS_IOTLB_S1))
+			return false;
+		if (!r->any_asid && !(flags & IMS_IOTLB_GLOBAL) && asid != r->asid)
+			return false;
+		/*
+		 * Every IOTLB entry is a last-level (leaf) translation -- no
+		 * walk is cached here -- so @leaf_only removes the same
+		 * entries; the TTL hint narrows to one level.
+		 */
+		if (r->ttl_level && level != r->ttl_level)
+			return false;
+		return overlaps(v & ~VA_LOW_MASK, shift, r->start, r->last);
+	case INV_IPA:
+		if (vmid != r->vmid || !(flags & IMS_IOTLB_S2))
+			return false;
+		return overlaps(ipa & ~((1ULL << shift) - 1), shift, r->start, r->last);
+	}
+	return false;
+}
+
+static unsigned int inv_scan(struct ims_iotlb *tlb, const struct inv_req *r)
+{
+	unsigned int n = 0;
+
+	if (!tlb)
+		return 0;
+	for (unsigned int i = 0; i < tlb->nsets; i++) {
+		struct set_hdr *h = set_at(tlb, i);
+		struct slot *sl = set_slots(h);
+		uint32_t s = set_lock(h);
+
+		for (unsigned int w = 0; w < tlb->ways; w++) {
+			uint64_t v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
+
+			if (!(v & VA_VALID))
+				continue;
+			if (!inv_match(r, v, atomic_load_explicit(&sl[w].tag, memory_order_relaxed),
+				       atomic_load_explicit(&sl[w].ipa, memory_order_relaxed),
+				       atomic_load_explicit(&sl[w].meta, memory_order_relaxed)))
+				continue;
+			atomic_store_explicit(&sl[w].va, 0, memory_order_relaxed);
+			n++;
+		}
+		set_unlock(h, s);
+	}
+	if (n)
+		atomic_fetch_add_explicit(&tlb->invalidated, n, memory_order_relaxed);
+	return n;
+}
+
+static void set_range(struct inv_req *r, uint64_t start, uint64_t size)
+{
+	r->start = start;
+	/* A zero size names the one address; a range past 2^64 is clipped. */
+	r->last = size ? (start + size - 1 < start ? UINT64_MAX : start + size - 1) : start;
+}
+
+IMS_EXPORT unsigned int ims_iotlb_inv_all(struct ims_iotlb *tlb, uint32_t ctx)
+{
+	struct inv_req r = { .kind = INV_ALL, .ctx = ctx };
+	unsigned int n = inv_scan(tlb, &r);
+
+	/*
+	 * With everything gone, lookups need probe no size.  A racing insert
+	 * can lose its bit here; that only makes its entry miss.
+	 */
+	if (tlb && ctx == IMS_IOTLB_ANY_CTX)
+		atomic_store_explicit(&tlb->shifts, 0, memory_order_relaxed);
+	return n;
+}
+
+IMS_EXPORT unsigned int ims_iotlb_inv_asid(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
+					   uint16_t asid)
+{
+	struct inv_req r = { .kind = INV_ASID, .ctx = ctx, .vmid = vmid, .asid = asid };
+
+	return inv_scan(tlb, &r);
+}
+
+IMS_EXPORT unsigned int ims_iotlb_inv_va(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
+					 uint16_t asid, bool any_asid, uint64_t iova, uint64_t size,
+					 bool leaf_only, unsigned int ttl_level)
+{
+	struct inv_req r = { .kind = INV_VA,
+			     .ctx = ctx,
+			     .vmid = vmid,
+			     .asid = asid,
+			     .any_asid = any_asid,
+			     .leaf_only = leaf_only,
+			     .ttl_level = ttl_level };
+
+	set_range(&r, iova, size);
+	return inv_scan(tlb, &r);
+}
+
+IMS_EXPORT unsigned int ims_iotlb_inv_vmid(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid)
+{
+	struct inv_req r = { .kind = INV_VMID, .ctx = ctx, .vmid = vmid };
+
+	return inv_scan(tlb, &r);
+}
+
+IMS_EXPORT unsigned int ims_iotlb_inv_ipa(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
+					  uint64_t ipa, uint64_t size)
+{
+	struct inv_req r = { .kind = INV_IPA, .ctx = ctx, .vmid = vmid };
+
+	set_range(&r, ipa, size);
+	return inv_scan(tlb, &r);
+}
+
+IMS_EXPORT void ims_iotlb_get_stats(struct ims_iotlb *tlb, struct ims_iotlb_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!tlb)
+		return;
+	for (unsigned int i = 0; i < tlb->nsets; i++)
+		st->hits += atomic_load_explicit(&set_at(tlb, i)->hits, memory_order_relaxed);
+	st->misses = atomic_load_explicit(&tlb->misses, memory_order_relaxed);
+	st->inserts = atomic_load_explicit(&tlb->inserts, memory_order_relaxed);
+	st->evictions = atomic_load_explicit(&tlb->evictions, memory_order_relaxed);
+	st->invalidated = atomic_load_explicit(&tlb->invalidated, memory_order_relaxed);
+}
