@@ -130,7 +130,7 @@ static uint8_t s2_perm(uint64_t desc)
 }
 
 /* Check @cfg; return the index bits resolved at the start level, or -EINVAL. */
-static int check_cfg(const struct ims_vmsa_cfg *cfg)
+static inline int check_cfg(const struct ims_vmsa_cfg *cfg)
 {
 	unsigned int gs = cfg->granule_shift, concat = cfg->concat ? cfg->concat : 1;
 	unsigned int sl, stride, shift, bits;
@@ -158,8 +158,10 @@ static int check_cfg(const struct ims_vmsa_cfg *cfg)
 	return (int)bits;
 }
 
-static inline int walk_fault(struct ims_vmsa_fault *fault, enum ims_vmsa_fault_type type,
-			     unsigned int level, uint64_t desc_pa)
+/* Faults leave the hot path: out of line, so the walk itself stays small. */
+static __attribute__((noinline, cold)) int walk_fault(struct ims_vmsa_fault *fault,
+						      enum ims_vmsa_fault_type type,
+						      unsigned int level, uint64_t desc_pa)
 {
 	if (fault) {
 		fault->type = type;
@@ -169,86 +171,103 @@ static inline int walk_fault(struct ims_vmsa_fault *fault, enum ims_vmsa_fault_t
 	return -EFAULT;
 }
 
+static __attribute__((noinline, cold)) int bad_cfg(const struct ims_vmsa_cfg *cfg)
+{
+	int ret = check_cfg(cfg);
+
+	return ret < 0 ? ret : -EINVAL;
+}
+
 IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
 			     struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault)
 {
-	const struct ram *hint = NULL;
-	unsigned int gs, level, shift, oas;
-	uint64_t table, idx_mask, tbl_attrs = 0, addr_mask;
-	int bits;
+	unsigned int gs, sl, stride, shift, level, concat, concat_bits;
+	uint64_t table, desc, desc_pa, oa, idx_mask, oa_bad, addr_mask, attr_mask, attrs = 0;
+	/* The RAM region of the last fetch (tables mostly share one). */
+	uint64_t ram_base = 0, ram_span = 0;
+	const uint8_t *ram_host = NULL;
 
-	if (!mem || !cfg || !out)
+	if (unlikely(!mem || !cfg || !out))
 		return -EINVAL;
-	bits = check_cfg(cfg);
-	if (bits < 0)
-		return bits;
+	/* The checks of check_cfg(), in one branch; it names the problem. */
 	gs = cfg->granule_shift;
-	level = (unsigned int)cfg->start_level;
+	sl = (unsigned int)cfg->start_level;
+	concat = cfg->concat ? cfg->concat : 1;
+	stride = gs - 3;
+	shift = gs + (3 - sl) * stride;
+	concat_bits = (unsigned int)__builtin_ctz(concat);
+	if (unlikely(((gs != 12) & (gs != 14) & (gs != 16)) | (sl > 3) | (concat > 16) |
+		     ((concat & (concat - 1)) != 0) | ((concat > 1) & !cfg->stage2) |
+		     (cfg->ias > VMSA_MAX_ADDR_BITS) | (cfg->ias <= shift) |
+		     (cfg->ias - shift > stride + concat_bits) | (cfg->oas < 12)))
+		return bad_cfg(cfg);
+
 	/* 52-bit output addresses are not modelled: a larger OAS behaves as 48 bits. */
-	oas = IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
-	addr_mask = VMSA_DESC_ADDR & ~((1ULL << gs) - 1);
-
+	oa_bad = ~0ULL << IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
 	/* An input address beyond ias: translation fault at the start level (D8.1.5). */
-	if (ia >> cfg->ias)
-		return walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, 0);
+	if (unlikely(ia >> cfg->ias))
+		return walk_fault(fault, IMS_VMSA_F_TRANSLATION, sl, 0);
 	/* A table base beyond the output size: address size fault (D8.1.6). */
-	if (cfg->ttb >> oas)
-		return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, cfg->ttb);
+	if (unlikely(cfg->ttb & oa_bad))
+		return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, sl, cfg->ttb);
 
+	addr_mask = VMSA_DESC_ADDR & (~0ULL << gs);
+	/* Stage 2 table descriptors carry no attributes (D8.3.2); HPD disables them. */
+	attr_mask = (cfg->stage2 || cfg->hpd) ? 0 : GENMASK_ULL(62, 59);
 	table = cfg->ttb & addr_mask;
-	idx_mask = (1ULL << bits) - 1; /* the start level may be wider (concatenation) */
+	idx_mask = (1ULL << (cfg->ias - shift)) - 1; /* wider with concatenation */
 	/* At most four lookups: level only grows, and level 3 always ends the walk. */
-	for (;;) {
-		uint64_t desc_pa, desc, oa;
-		const uint8_t *p;
+	for (level = sl;; level++) {
+		uint64_t off;
 
-		shift = level_shift(gs, level);
 		desc_pa = table + (((ia >> shift) & idx_mask) << 3);
-		p = ims_mem_ram_ptr(mem, desc_pa, 8, &hint);
-		if (unlikely(!p))
-			return walk_fault(fault, IMS_VMSA_F_WALK_EABT, level, desc_pa);
-		desc = ims_ld_le64(p);
+		off = desc_pa - ram_base;
+		if (unlikely(off >= ram_span)) {
+			const struct ram *r = ims_mem_find_ram(mem, desc_pa, 8);
 
+			if (!r)
+				return walk_fault(fault, IMS_VMSA_F_WALK_EABT, level, desc_pa);
+			ram_base = r->base;
+			ram_span = r->size - 7; /* every 8-byte fetch below base + span fits */
+			ram_host = r->host;
+			off = desc_pa - ram_base;
+		}
+		desc = ims_ld_le64(ram_host + off);
 		if (unlikely(!(desc & VMSA_DESC_VALID)))
 			return walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
-
-		if (level < 3 && (desc & VMSA_DESC_TYPE) == VMSA_DESC_TYPE_TABLE) {
-			table = desc & addr_mask;
-			if (unlikely(table >> oas))
-				return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
-			/* Stage 2 table descriptors carry no attributes (D8.3.2). */
-			if (!cfg->stage2 && !cfg->hpd)
-				tbl_attrs |= desc;
-			idx_mask = (1ULL << (gs - 3)) - 1;
-			level++;
-			continue;
-		}
-
-		/* A leaf: a page at level 3, else a block where permitted. */
-		if (unlikely(level == 3 ? (desc & VMSA_DESC_TYPE) != VMSA_DESC_TYPE_TABLE
-					: !block_allowed(gs, level)))
-			return walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
-
-		oa = desc & VMSA_DESC_ADDR & ~((1ULL << shift) - 1);
-		if (unlikely(oa >> oas))
+		/* Type 01 is a block (a leaf); 11 is a table, or a page at level 3. */
+		if (level == 3 || !(desc & BIT_ULL(1)))
+			break;
+		table = desc & addr_mask;
+		if (unlikely(table & oa_bad))
 			return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
-		if (unlikely(!(desc & VMSA_DESC_AF) && !cfg->affd))
-			return walk_fault(fault, IMS_VMSA_F_ACCESS, level, desc_pa);
-
-		out->oa = oa | (ia & ((1ULL << shift) - 1));
-		out->desc = desc;
-		out->desc_pa = desc_pa;
-		out->level = (uint8_t)level;
-		out->leaf_shift = (uint8_t)shift;
-		if (cfg->stage2) {
-			out->perm = s2_perm(desc);
-			out->ng = false;
-		} else {
-			out->perm = s1_perm(desc, tbl_attrs);
-			out->ng = !!(desc & VMSA_DESC_NG);
-		}
-		return 0;
+		attrs |= desc & attr_mask;
+		idx_mask = (1ULL << stride) - 1;
+		shift -= stride;
 	}
+
+	/* A page at level 3 (type 01 is reserved there), else a block where permitted. */
+	if (unlikely(level == 3 ? !(desc & BIT_ULL(1)) : !block_allowed(gs, level)))
+		return walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
+	oa = desc & VMSA_DESC_ADDR & (~0ULL << shift);
+	if (unlikely(oa & oa_bad))
+		return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
+	if (unlikely(!(desc & VMSA_DESC_AF) && !cfg->affd))
+		return walk_fault(fault, IMS_VMSA_F_ACCESS, level, desc_pa);
+
+	out->oa = oa | (ia & ~(~0ULL << shift));
+	out->desc = desc;
+	out->desc_pa = desc_pa;
+	out->level = (uint8_t)level;
+	out->leaf_shift = (uint8_t)shift;
+	if (cfg->stage2) {
+		out->perm = s2_perm(desc);
+		out->ng = false;
+	} else {
+		out->perm = s1_perm(desc, attrs);
+		out->ng = !!(desc & VMSA_DESC_NG);
+	}
+	return 0;
 }
 
 IMS_EXPORT int ims_vmsa_s1_start_level(unsigned int granule_shift, unsigned int ias)
