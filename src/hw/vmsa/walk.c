@@ -54,6 +54,17 @@
 	(IMS_VMSA_PERM_R_PRIV | IMS_VMSA_PERM_W_PRIV | IMS_VMSA_PERM_X_PRIV |                      \
 	 IMS_VMSA_PERM_R_USER | IMS_VMSA_PERM_W_USER | IMS_VMSA_PERM_X_USER)
 
+/*
+ * The lowest input-address bit each level resolves, per granule (4K, 16K,
+ * 64K): granule_shift + (3 - level) * (granule_shift - 3).  The 64K level 0
+ * (bit 55) lies beyond any 48-bit input.
+ */
+static const uint8_t vmsa_level_shift[3][4] = {
+	{ 39, 30, 21, 12 },
+	{ 47, 36, 25, 14 },
+	{ 55, 42, 29, 16 },
+};
+
 /* The lowest input-address bit a level resolves: granule_shift + (3 - level) * stride. */
 static inline unsigned int level_shift(unsigned int gs, unsigned int level)
 {
@@ -189,17 +200,18 @@ IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg
 
 	if (unlikely(!mem || !cfg || !out))
 		return -EINVAL;
-	/* The checks of check_cfg(), in one branch; it names the problem. */
+	/* The checks of check_cfg(), in two branches; it names the problem. */
 	gs = cfg->granule_shift;
 	sl = (unsigned int)cfg->start_level;
+	if (unlikely((gs - 12u > 4u) | (gs & 1u) | (sl > 3)))
+		return bad_cfg(cfg);
 	concat = cfg->concat ? cfg->concat : 1;
 	stride = gs - 3;
-	shift = gs + (3 - sl) * stride;
+	shift = vmsa_level_shift[(gs - 12) >> 1][sl];
 	concat_bits = (unsigned int)__builtin_ctz(concat);
-	if (unlikely(((gs != 12) & (gs != 14) & (gs != 16)) | (sl > 3) | (concat > 16) |
-		     ((concat & (concat - 1)) != 0) | ((concat > 1) & !cfg->stage2) |
-		     (cfg->ias > VMSA_MAX_ADDR_BITS) | (cfg->ias <= shift) |
-		     (cfg->ias - shift > stride + concat_bits) | (cfg->oas < 12)))
+	if (unlikely((concat > 16) | ((concat & (concat - 1)) != 0) |
+		     ((concat > 1) & !cfg->stage2) | (cfg->ias > VMSA_MAX_ADDR_BITS) |
+		     (cfg->ias - shift - 1u >= stride + concat_bits) | (cfg->oas < 12)))
 		return bad_cfg(cfg);
 
 	/* 52-bit output addresses are not modelled: a larger OAS behaves as 48 bits. */
