@@ -22,9 +22,10 @@
  *   the odd counter when it re-reads it, and retries; no fences are needed
  *   (ThreadSanitizer supports none).  Readers never write the counter.  Every
  *   shared field is a C11 atomic, so lookups never block each other and
- *   there are no data races.  LRU ages and hit counts are updated by
- *   lookups with relaxed loads and stores (no read-modify-write): exact in
- *   one thread, approximate when threads hit the same set at once.
+ *   there are no data races.  LRU ages and the hit and miss counts are
+ *   updated by lookups with relaxed loads and stores (no read-modify-write,
+ *   no locked instruction): exact in one thread, approximate when threads
+ *   hit the same set at once.  Insert and eviction counts are exact.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -55,20 +56,28 @@ struct slot {
 struct set_hdr {
 	_Atomic uint32_t seq;  /* even: stable; odd: a writer holds the set */
 	_Atomic uint32_t tick; /* LRU clock of this set */
-	_Atomic uint64_t hits;
+	/* Counters: inserts and evictions change under the set lock (exact). */
+	_Atomic uint64_t hits, misses, inserts, evictions;
 };
 
 struct ims_iotlb {
-	uint8_t *sets; /* nsets blocks of stride bytes: a set_hdr, then the ways */
-	size_t stride;
+	uint8_t *sets; /* nsets blocks of 1 << stride_shift bytes: a set_hdr, then the ways */
+	unsigned int stride_shift;
 	unsigned int nsets, ways, set_bits;
 	_Atomic uint64_t shifts; /* bit n: entries of leaf_shift n may be present */
-	_Atomic uint64_t misses, inserts, evictions, invalidated;
+	_Atomic uint64_t invalidated;
 };
 
 static inline struct set_hdr *set_at(const struct ims_iotlb *tlb, uint64_t idx)
 {
-	return (struct set_hdr *)(void *)(tlb->sets + idx * tlb->stride);
+	return (struct set_hdr *)(void *)(tlb->sets + (idx << tlb->stride_shift));
+}
+
+/* An increment by relaxed load and store (no locked instruction): exact in one thread. */
+static inline void count(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
 
 static inline struct slot *set_slots(struct set_hdr *h)
@@ -120,7 +129,10 @@ IMS_EXPORT int ims_iotlb_new(struct ims_iotlb **out, unsigned int sets, unsigned
 	tlb = calloc(1, sizeof(*tlb));
 	if (!tlb)
 		return -ENOMEM;
-	stride = ALIGN_UP(sizeof(struct set_hdr) + (size_t)ways * sizeof(struct slot), (size_t)64);
+	/* A power-of-two set size: the set address is a shift, not a multiply. */
+	stride = 64;
+	while (stride < sizeof(struct set_hdr) + (size_t)ways * sizeof(struct slot))
+		stride <<= 1;
 	bytes = stride * sets;
 	tlb->sets = aligned_alloc(64, bytes);
 	if (!tlb->sets) {
@@ -128,7 +140,7 @@ IMS_EXPORT int ims_iotlb_new(struct ims_iotlb **out, unsigned int sets, unsigned
 		return -ENOMEM;
 	}
 	memset(tlb->sets, 0, bytes);
-	tlb->stride = stride;
+	tlb->stride_shift = ims_ilog2(stride);
 	tlb->nsets = sets;
 	tlb->ways = ways;
 	tlb->set_bits = ims_ilog2(sets);
@@ -159,13 +171,13 @@ static inline void touch(struct set_hdr *h, struct slot *sl)
 		atomic_store_explicit(&h->tick, t + 1, memory_order_relaxed);
 		atomic_store_explicit(&sl->age, t + 1, memory_order_relaxed);
 	}
-	atomic_store_explicit(&h->hits, atomic_load_explicit(&h->hits, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	count(&h->hits);
 }
 
 /* Probe the set for a (leaf_shift, vpn) entry; a hit fills *@out. */
 static inline bool probe(struct ims_iotlb *tlb, uint64_t tag, uint32_t ctx, uint16_t vmid,
-			 uint64_t iova, unsigned int shift, struct ims_iotlb_entry *out)
+			 uint64_t iova, unsigned int shift, struct ims_iotlb_entry *out,
+			 struct set_hdr **last)
 {
 	uint64_t va = iova & ~((1ULL << shift) - 1);
 	uint64_t key = va | (uint64_t)shift << VA_SHIFT_POS | VA_VALID;
@@ -173,6 +185,7 @@ static inline bool probe(struct ims_iotlb *tlb, uint64_t tag, uint32_t ctx, uint
 	struct slot *sl = set_slots(h);
 	unsigned int ways = tlb->ways;
 
+	*last = h;
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&h->seq, memory_order_acquire);
 		unsigned int w;
@@ -220,15 +233,16 @@ IMS_EXPORT bool ims_iotlb_lookup(struct ims_iotlb *tlb, uint32_t ctx, uint16_t v
 {
 	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed);
 	uint64_t tag = make_tag(ctx, vmid, asid);
+	struct set_hdr *last = set_at(tlb, 0);
 
 	while (shifts) {
 		unsigned int shift = (unsigned int)__builtin_ctzll(shifts);
 
-		if (probe(tlb, tag, ctx, vmid, iova, shift, out))
+		if (probe(tlb, tag, ctx, vmid, iova, shift, out, &last))
 			return true;
 		shifts &= shifts - 1;
 	}
-	atomic_fetch_add_explicit(&tlb->misses, 1, memory_order_relaxed);
+	count(&last->misses); /* in the last set probed, whose line is at hand */
 	return false;
 }
 
@@ -291,7 +305,7 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 	} else {
 		/* The set is full: evict its least recently used way, only it. */
 		victim = (unsigned int)lru;
-		atomic_fetch_add_explicit(&tlb->evictions, 1, memory_order_relaxed);
+		count(&h->evictions);
 	}
 	atomic_store_explicit(&sl[victim].tag, tag, memory_order_release);
 	atomic_store_explicit(&sl[victim].oa, e->oa & ~((1ULL << shift) - 1), memory_order_release);
@@ -300,8 +314,8 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 	atomic_store_explicit(&sl[victim].va, key, memory_order_release);
 	atomic_store_explicit(&h->tick, tick + 1, memory_order_relaxed);
 	atomic_store_explicit(&sl[victim].age, tick + 1, memory_order_relaxed);
+	count(&h->inserts);
 	set_unlock(h, s);
-	atomic_fetch_add_explicit(&tlb->inserts, 1, memory_order_relaxed);
 }
 
 /* --- invalidation -------------------------------------------------------------------------- */
@@ -459,10 +473,13 @@ IMS_EXPORT void ims_iotlb_get_stats(struct ims_iotlb *tlb, struct ims_iotlb_stat
 	memset(st, 0, sizeof(*st));
 	if (!tlb)
 		return;
-	for (unsigned int i = 0; i < tlb->nsets; i++)
-		st->hits += atomic_load_explicit(&set_at(tlb, i)->hits, memory_order_relaxed);
-	st->misses = atomic_load_explicit(&tlb->misses, memory_order_relaxed);
-	st->inserts = atomic_load_explicit(&tlb->inserts, memory_order_relaxed);
-	st->evictions = atomic_load_explicit(&tlb->evictions, memory_order_relaxed);
+	for (unsigned int i = 0; i < tlb->nsets; i++) {
+		struct set_hdr *h = set_at(tlb, i);
+
+		st->hits += atomic_load_explicit(&h->hits, memory_order_relaxed);
+		st->misses += atomic_load_explicit(&h->misses, memory_order_relaxed);
+		st->inserts += atomic_load_explicit(&h->inserts, memory_order_relaxed);
+		st->evictions += atomic_load_explicit(&h->evictions, memory_order_relaxed);
+	}
 	st->invalidated = atomic_load_explicit(&tlb->invalidated, memory_order_relaxed);
 }
