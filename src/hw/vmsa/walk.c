@@ -37,12 +37,12 @@
 #define VMSA_DESC_AP2 BIT_ULL(7) /* S1: read-only;   S2: write */
 #define VMSA_DESC_AF BIT_ULL(10)
 #define VMSA_DESC_NG BIT_ULL(11)
-/* OA / next-level table address: bits [47:granule_shift] (D8.3.1). */
+/* OA / next-level table address: bits [47:granule_shift] (D8.3, descriptor formats). */
 #define VMSA_DESC_ADDR GENMASK_ULL(47, 12)
 #define VMSA_DESC_PXN BIT_ULL(53) /* S2: XN[0] */
 #define VMSA_DESC_UXN BIT_ULL(54) /* S2: XN[1] */
 #define VMSA_DESC_S2_XN GENMASK_ULL(54, 53)
-/* Stage 1 table descriptor next-level attributes (D8.4.1.1, D8.4.1.3) */
+/* Stage 1 table descriptor next-level attributes (D8.4.1, hierarchical permissions) */
 #define VMSA_TBL_PXN BIT_ULL(59)
 #define VMSA_TBL_UXN BIT_ULL(60)
 #define VMSA_TBL_AP0 BIT_ULL(61) /* no EL0 access at subsequent levels */
@@ -72,7 +72,7 @@ static inline unsigned int level_shift(unsigned int gs, unsigned int level)
 }
 
 /*
- * Whether a block descriptor is permitted at @level (DDI 0487 D8.3.1,
+ * Whether a block descriptor is permitted at @level (DDI 0487 D8.3,
  * 48-bit OA): 4K at levels 1 and 2; 16K and 64K at level 2 only (the 64G
  * 16K and 4T 64K blocks need FEAT_LPA2 / FEAT_LPA -- not modelled).
  */
@@ -81,7 +81,7 @@ static inline bool block_allowed(unsigned int gs, unsigned int level)
 	return level == 2 || (gs == 12 && level == 1);
 }
 
-/* Stage 1 permissions from the effective AP[2:1], PXN and UXN (D8.4.1.2, D8.4.1.3). */
+/* Stage 1 permissions from the effective AP[2:1], PXN and UXN (D8.4.1). */
 static uint8_t s1_perm(uint64_t desc, uint64_t tbl_attrs)
 {
 	bool el0 = (desc & VMSA_DESC_AP1) && !(tbl_attrs & VMSA_TBL_AP0);
@@ -99,7 +99,7 @@ static uint8_t s1_perm(uint64_t desc, uint64_t tbl_attrs)
 	}
 	/*
 	 * In a regime with EL0, a region writable at EL0 is never executable
-	 * at EL1 (D8.4.1.3 "Execute-never controls", the implicit PXN).
+	 * at EL1 (D8.4.1: the implicit PXN).
 	 */
 	if (!pxn && !(el0 && !ro))
 		perm |= IMS_VMSA_PERM_X_PRIV;
@@ -216,15 +216,15 @@ IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg
 
 	/* 52-bit output addresses are not modelled: a larger OAS behaves as 48 bits. */
 	oa_bad = ~0ULL << IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
-	/* An input address beyond ias: translation fault at the start level (D8.1.5). */
+	/* An input address beyond ias: translation fault at the start level (D8, input address size). */
 	if (unlikely(ia >> cfg->ias))
 		return walk_fault(fault, IMS_VMSA_F_TRANSLATION, sl, 0);
-	/* A table base beyond the output size: address size fault (D8.1.6). */
+	/* A table base beyond the output size: Address size fault (D8). */
 	if (unlikely(cfg->ttb & oa_bad))
 		return walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, sl, cfg->ttb);
 
 	addr_mask = VMSA_DESC_ADDR & (~0ULL << gs);
-	/* Stage 2 table descriptors carry no attributes (D8.3.2); HPD disables them. */
+	/* Stage 2 table descriptors carry no attributes (D8.3); HPD disables them. */
 	attr_mask = (cfg->stage2 || cfg->hpd) ? 0 : GENMASK_ULL(62, 59);
 	table = cfg->ttb & addr_mask;
 	idx_mask = (1ULL << (cfg->ias - shift)) - 1; /* wider with concatenation */
@@ -311,7 +311,7 @@ IMS_EXPORT int ims_vmsa_s1_start_level(unsigned int granule_shift, unsigned int 
  * FEAT_LPA2: neither is modelled.)  As in the Arm ARM's
  * AArch64.S2InconsistentSL(), the start level must resolve at least one
  * input bit and at most stride + 4, the extra bits selecting one of up to 16
- * concatenated tables (D8.2.x "Concatenated translation tables").
+ * concatenated tables (D8, "Concatenated translation tables").
  */
 IMS_EXPORT int ims_vmsa_s2_start_level(unsigned int granule_shift, unsigned int sl0,
 				       unsigned int ias, unsigned int *concat)
