@@ -377,34 +377,81 @@ static bool inv_match(const struct inv_req *r, uint64_t v, uint64_t tag, uint64_
 	return false;
 }
 
+/* Remove the entries of one set that @r matches. */
+static unsigned int inv_set(struct ims_iotlb *tlb, struct set_hdr *h, const struct inv_req *r)
+{
+	struct slot *sl = set_slots(h);
+	uint32_t s = set_lock(h);
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < tlb->ways; w++) {
+		uint64_t v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
+
+		if (!(v & VA_VALID))
+			continue;
+		if (!inv_match(r, v, atomic_load_explicit(&sl[w].tag, memory_order_relaxed),
+			       atomic_load_explicit(&sl[w].ipa, memory_order_relaxed),
+			       atomic_load_explicit(&sl[w].meta, memory_order_relaxed)))
+			continue;
+		atomic_store_explicit(&sl[w].va, 0, memory_order_release);
+		n++;
+	}
+	set_unlock(h, s);
+	return n;
+}
+
+static unsigned int inv_done(struct ims_iotlb *tlb, unsigned int n)
+{
+	if (n)
+		atomic_fetch_add_explicit(&tlb->invalidated, n, memory_order_relaxed);
+	return n;
+}
+
 static unsigned int inv_scan(struct ims_iotlb *tlb, const struct inv_req *r)
 {
 	unsigned int n = 0;
 
 	if (!tlb)
 		return 0;
-	for (unsigned int i = 0; i < tlb->nsets; i++) {
-		struct set_hdr *h = set_at(tlb, i);
-		struct slot *sl = set_slots(h);
-		uint32_t s = set_lock(h);
+	for (unsigned int i = 0; i < tlb->nsets; i++)
+		n += inv_set(tlb, set_at(tlb, i), r);
+	return inv_done(tlb, n);
+}
 
-		for (unsigned int w = 0; w < tlb->ways; w++) {
-			uint64_t v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
+/* Probing sets one by one beats a full scan only up to about this many probes. */
+#define INV_TARGETED_MAX 64
 
-			if (!(v & VA_VALID))
-				continue;
-			if (!inv_match(r, v, atomic_load_explicit(&sl[w].tag, memory_order_relaxed),
-				       atomic_load_explicit(&sl[w].ipa, memory_order_relaxed),
-				       atomic_load_explicit(&sl[w].meta, memory_order_relaxed)))
-				continue;
-			atomic_store_explicit(&sl[w].va, 0, memory_order_release);
-			n++;
-		}
-		set_unlock(h, s);
+/*
+ * Invalidation by VA of one context: every entry that can overlap the range
+ * lives in the set its own (ctx, vmid, vpn) selects, for one of the leaf
+ * sizes ever cached, so a short range costs O(sizes x pages) set probes
+ * rather than a scan of every set.  The size bitmap only grows, so an
+ * entry's size is always in it (a size once dropped from it while its entry
+ * survived would hide the entry from this path).
+ */
+static unsigned int inv_va_targeted(struct ims_iotlb *tlb, const struct inv_req *r)
+{
+	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed), m;
+	unsigned int probes = 0, n = 0;
+
+	for (m = shifts; m; m &= m - 1) {
+		unsigned int shift = (unsigned int)__builtin_ctzll(m);
+
+		probes += (unsigned int)IMS_MIN((r->last >> shift) - (r->start >> shift) + 1,
+						(uint64_t)INV_TARGETED_MAX + 1);
+		if (probes > INV_TARGETED_MAX || probes >= tlb->nsets)
+			return inv_scan(tlb, r);
 	}
-	if (n)
-		atomic_fetch_add_explicit(&tlb->invalidated, n, memory_order_relaxed);
-	return n;
+	for (m = shifts; m; m &= m - 1) {
+		unsigned int shift = (unsigned int)__builtin_ctzll(m);
+
+		for (uint64_t vpn = r->start >> shift; vpn <= r->last >> shift; vpn++) {
+			n += inv_set(tlb, set_at(tlb, set_index(tlb, r->ctx, r->vmid, vpn)), r);
+			if (vpn == UINT64_MAX >> shift)
+				break;
+		}
+	}
+	return inv_done(tlb, n);
 }
 
 static void set_range(struct inv_req *r, uint64_t start, uint64_t size)
@@ -417,15 +464,9 @@ static void set_range(struct inv_req *r, uint64_t start, uint64_t size)
 IMS_EXPORT unsigned int ims_iotlb_inv_all(struct ims_iotlb *tlb, uint32_t ctx)
 {
 	struct inv_req r = { .kind = INV_ALL, .ctx = ctx };
-	unsigned int n = inv_scan(tlb, &r);
 
-	/*
-	 * With everything gone, lookups need probe no size.  A racing insert
-	 * can lose its bit here; that only makes its entry miss.
-	 */
-	if (tlb && ctx == IMS_IOTLB_ANY_CTX)
-		atomic_store_explicit(&tlb->shifts, 0, memory_order_relaxed);
-	return n;
+	/* The size bitmap is left as it is: see inv_va_targeted(). */
+	return inv_scan(tlb, &r);
 }
 
 IMS_EXPORT unsigned int ims_iotlb_inv_asid(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
@@ -449,6 +490,10 @@ IMS_EXPORT unsigned int ims_iotlb_inv_va(struct ims_iotlb *tlb, uint32_t ctx, ui
 			     .ttl_level = ttl_level };
 
 	set_range(&r, iova, size);
+	if (!tlb)
+		return 0;
+	if (ctx != IMS_IOTLB_ANY_CTX)
+		return inv_va_targeted(tlb, &r);
 	return inv_scan(tlb, &r);
 }
 
