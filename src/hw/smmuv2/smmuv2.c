@@ -470,6 +470,13 @@ static uint32_t cb_read(struct ims_smmuv2 *s, unsigned int n, unsigned int off)
 	return 0; /* RESUME, TLBI, TLBSYNC are write-only; TLBSTATUS.SACTIVE reads 0 */
 }
 
+/* FSR.FORMAT describes the recorded fault: it goes when the last fault bit does. */
+static void fsr_tidy(struct smmuv2_cb *cb)
+{
+	if (!(cb->regs[SMMU_CB_FSR / 4] & (uint32_t)(FSR_FAULT & ~FSR_SS)))
+		cb->regs[SMMU_CB_FSR / 4] &= ~FSR_FORMAT;
+}
+
 static void cb_resume(struct ims_smmuv2 *s, unsigned int n, uint32_t val)
 {
 	struct smmuv2_cb *cb = &s->cb[n];
@@ -479,6 +486,7 @@ static void cb_resume(struct ims_smmuv2 *s, unsigned int n, uint32_t val)
 		return;
 	cb->stalled = false;
 	cb->regs[SMMU_CB_FSR / 4] &= ~FSR_SS;
+	fsr_tidy(cb);
 	stat_inc(s, n_resumes);
 	ims_dbg(s->log, "arm-smmu: cb%u: stalled transaction %s", n,
 		(val & RESUME_TERMINATE) ? "terminated" : "retried");
@@ -497,8 +505,7 @@ static void cb_write(struct ims_smmuv2 *s, unsigned int n, unsigned int off, uin
 	case SMMU_CB_FSR:
 		/* Write one to clear; SS clears only through RESUME. */
 		cb->regs[off / 4] &= ~((uint32_t)val & (uint32_t)(FSR_FAULT & ~FSR_SS));
-		if (!(cb->regs[off / 4] & FSR_FAULT))
-			cb->regs[off / 4] = 0; /* FORMAT goes with the last fault */
+		fsr_tidy(cb);
 		return;
 	case SMMU_CB_FSRRESTORE:
 		cb->regs[SMMU_CB_FSR / 4] = (uint32_t)val & (FSR_FAULT | FSR_FORMAT);
