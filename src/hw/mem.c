@@ -20,6 +20,7 @@
 #include "util/compiler.h"
 #include "util/le.h"
 #include "util/log.h"
+#include "hw/mem_internal.h"
 #include <iommusim/hw.h>
 
 #define NIL UINT32_MAX
@@ -28,33 +29,6 @@
 #define PG_FREE 0x40u  /* head of a free block */
 #define PG_ALLOC 0x80u /* head of an allocated block */
 #define PG_RESV 0xc0u  /* a reserved page */
-
-struct ram {
-	uint64_t base, size;
-	uint8_t *host;
-	int fd;
-	uint64_t base_pfn, npages;
-	/* buddy metadata, one entry per page */
-	uint8_t *state;
-	uint32_t *next, *prev;
-	uint32_t free_head[IMS_MEM_MAX_ORDER + 1];
-	uint64_t free_pages, alloc_pages, reserved_pages;
-};
-
-struct mmio {
-	uint64_t base, size;
-	const struct ims_mmio_ops *ops;
-	void *opaque;
-};
-
-struct ims_mem {
-	const struct ims_log *log;
-	pthread_mutex_t lock; /* the page allocator */
-	struct ram ram[IMS_MEM_MAX_REGIONS];
-	unsigned int nr_ram;
-	struct mmio mmio[IMS_MEM_MAX_REGIONS];
-	unsigned int nr_mmio;
-};
 
 IMS_EXPORT int ims_mem_new(struct ims_mem **out, const struct ims_log *log)
 {
@@ -230,13 +204,7 @@ IMS_EXPORT int ims_mem_add_ram(struct ims_mem *mem, uint64_t base, uint64_t size
 
 static struct ram *find_ram(struct ims_mem *mem, uint64_t pa, uint64_t len)
 {
-	for (unsigned int i = 0; i < mem->nr_ram; i++) {
-		struct ram *r = &mem->ram[i];
-
-		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base))
-			return r;
-	}
-	return NULL;
+	return ims_mem_find_ram(mem, pa, len);
 }
 
 /* Take the free page @p out of its free block, splitting the block down. */
