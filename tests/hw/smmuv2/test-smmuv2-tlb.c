@@ -4,6 +4,8 @@
  * driver that changes tables without TLB maintenance sees stale
  * translations - exactly as on hardware.
  */
+#include <pthread.h>
+
 #include "smmuv2-test.h"
 
 #define R IMS_VMSA_READ
@@ -130,8 +132,58 @@ static void test_s2_tlbi(void)
 	t_free(t);
 }
 
+struct mt_arg {
+	struct tsmmu *t;
+	unsigned int id, bad;
+};
+
+static void *mt_worker(void *p)
+{
+	struct mt_arg *a = p;
+
+	for (unsigned int i = 0; i < 2000; i++) {
+		uint64_t iova = IOVA + ((uint64_t)((i + a->id) % 16) << 12);
+
+		if (pa_of(a->t, 0x21, iova) != P1 + (iova - IOVA))
+			a->bad++;
+	}
+	return NULL;
+}
+
+/* Transactions run in parallel with each other and with register writes. */
+static void test_threads(void)
+{
+	struct tsmmu *t = t_new(NULL);
+	struct tpgtable pt;
+	struct mt_arg args[4];
+	pthread_t th[4];
+	unsigned int bad = 0;
+
+	t_reset(t, true);
+	t_pgtable(t, &pt, 12, 39, false);
+	for (unsigned int i = 0; i < 16; i++)
+		t_map(t, &pt, IOVA + ((uint64_t)i << 12), P1 + ((uint64_t)i << 12), 3, S1_RW);
+	t_s1_bank(t, 2, &pt, 2);
+	t_sme(t, 0, 0x21, 0, S2CR_TYPE_TRANS, 2);
+	for (unsigned int i = 0; i < 4; i++) {
+		args[i] = (struct mt_arg){ .t = t, .id = i };
+		pthread_create(&th[i], NULL, mt_worker, &args[i]);
+	}
+	for (unsigned int i = 0; i < 500; i++) {
+		cb_wr(t, 2, SMMU_CB_TLBIASID, 2);
+		gr0_wr(t, SMMU_GR0_sGFSR, gr0_rd(t, SMMU_GR0_sGFSR));
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		bad += args[i].bad;
+	}
+	is_int(bad, 0, "4 threads x 2000 transactions during TLBI storms: all correct");
+	t_free(t);
+}
+
 int main(void)
 {
+	test_threads();
 	test_tlbiva();
 	test_tlbiasid_all();
 	test_asid_switch();
