@@ -35,8 +35,9 @@ struct ims_smmuv2;
  * @num_smrg:    stream mapping register groups, 1..128 (sIDR0.NUMSMRG).
  * @num_cb:      context banks, 1..128 (sIDR1.NUMCB).
  * @num_s2cb:    of those, banks 0..@num_s2cb-1 support stage 2 only (sIDR1.NUMS2CB).
- * @num_irpt:    context interrupts, 0..255 (sIDR0.NUMIRPT); an IRPTNDX at or
- *               above this raises sGFSR.UCIF instead.
+ * @num_irpt:    context interrupts, 0..255 (sIDR0.NUMIRPT).  SMMUv2 gives
+ *               bank n interrupt n; a bank at or above this count records
+ *               sGFSR.UCIF instead of raising one.
  * @sid_bits:    StreamID bits, 1..15 (sIDR0.NUMSIDB); the implemented width
  *               of SMR.ID and SMR.MASK.
  * @s1ts:        stage-1 translation supported (sIDR0.S1TS).
@@ -57,9 +58,9 @@ struct ims_smmuv2;
  * @tlb_ways:    IOTLB ways (1..64).
  * @global_irq:  called (without model locks held) when a global fault is
  *               recorded with sCR0.GFIE set; may be NULL.
- * @context_irq: called (without model locks held) with the bank's
- *               CBAR.IRPTNDX when a context fault is recorded with
- *               SCTLR.CFIE set; may be NULL.
+ * @context_irq: called (without model locks held) with the context bank
+ *               index when a context fault is recorded with SCTLR.CFIE set
+ *               (CBAR.IRPTNDX is ignored, as on SMMUv2); may be NULL.
  * @irq_cookie:  passed to both callbacks.
  */
 struct ims_smmuv2_params {
@@ -80,7 +81,7 @@ struct ims_smmuv2_params {
 	unsigned int tlb_sets;
 	unsigned int tlb_ways;
 	void (*global_irq)(void *cookie);
-	void (*context_irq)(void *cookie, unsigned int irptndx);
+	void (*context_irq)(void *cookie, unsigned int cbndx);
 	void *irq_cookie;
 };
 

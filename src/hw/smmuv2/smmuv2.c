@@ -666,7 +666,7 @@ static uint32_t vmsa_fault_to_fsr(enum ims_vmsa_fault_type t)
  * Record a context fault in bank @n (IHI 0062 §3.8 "Context faults"): FSR,
  * FAR, FSYNR0 and the bank's CBFRSYNRA.  SCTLR.CFCFG stalls the transaction
  * until RESUME; otherwise SCTLR.CFRE selects an abort response (FAULT) or
- * RAZ/WI (ABORT).  SCTLR.CFIE raises the bank's interrupt CBAR.IRPTNDX, or
+ * RAZ/WI (ABORT).  SCTLR.CFIE raises the bank's context interrupt, or
  * sGFSR.UCIF when that interrupt is not implemented.
  */
 static void context_fault(struct xlate *x, unsigned int n, const struct ims_vmsa_fault *vf,
@@ -713,10 +713,14 @@ static void context_fault(struct xlate *x, unsigned int n, const struct ims_vmsa
 		res->status = (sctlr & SCTLR_CFRE) ? IMS_TXN_FAULT : IMS_TXN_ABORT;
 	}
 	if (sctlr & SCTLR_CFIE) {
-		unsigned int irpt = FIELD_GET(CBAR_IRPTNDX, cb->cbar);
-
-		if (irpt < s->p.num_irpt)
-			x->cbirq = (int)irpt;
+		/*
+		 * SMMUv2 gives each context bank its own interrupt (Linux uses
+		 * irptndx = cbndx and never programs CBAR.IRPTNDX on v2), so
+		 * IRPTNDX is stored but not used.  A bank without an
+		 * implemented interrupt (n >= NUMIRPT) records UCIF instead.
+		 */
+		if (n < s->p.num_irpt)
+			x->cbirq = (int)n;
 		else
 			ucif = true;
 	}

@@ -38,12 +38,12 @@ static void t_global_irq(void *cookie)
 	t->girqs++;
 }
 
-static void t_context_irq(void *cookie, unsigned int irptndx)
+static void t_context_irq(void *cookie, unsigned int cbndx)
 {
 	struct tsmmu *t = cookie;
 
-	t->cbirqs[irptndx & 0xff]++;
-	t->last_cbirq = (int)irptndx;
+	t->cbirqs[cbndx & 0xff]++;
+	t->last_cbirq = (int)cbndx;
 }
 
 /* Create RAM and the model; @p may be NULL for the MMU-500 preset. */
@@ -317,10 +317,10 @@ __attribute__((unused)) static void t_s1_bank(struct tsmmu *t, unsigned int cb,
 		       FIELD_PREP(TCR_IRGN0, 1) | TCR_EPD1;
 
 	gr1_wr(t, SMMU_GR1_CBA2R(cb), CBA2R_VA64);
+	/* SMMUv2: IRPTNDX is not programmed (Linux sets it only on v1). */
 	gr1_wr(t, SMMU_GR1_CBAR(cb),
 	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S1_TRANS_S2_BYPASS) |
-		       FIELD_PREP(CBAR_S1_BPSHCFG, 3) | FIELD_PREP(CBAR_S1_MEMATTR, 0xf) |
-		       FIELD_PREP(CBAR_IRPTNDX, cb));
+		       FIELD_PREP(CBAR_S1_BPSHCFG, 3) | FIELD_PREP(CBAR_S1_MEMATTR, 0xf));
 	cb_wr(t, cb, SMMU_CB_TCR2, FIELD_PREP(TCR2_PASIZE, 5) | FIELD_PREP(TCR2_SEP, 7) | TCR2_AS);
 	cb_wr(t, cb, SMMU_CB_TCR, tcr);
 	cb_wrq(t, cb, SMMU_CB_TTBR0, pt->root | FIELD_PREP(TTBR_ASID, asid));
@@ -342,8 +342,7 @@ __attribute__((unused)) static void t_s2_bank(struct tsmmu *t, unsigned int cb,
 
 	gr1_wr(t, SMMU_GR1_CBA2R(cb), CBA2R_VA64 | FIELD_PREP(CBA2R_VMID16, vmid));
 	gr1_wr(t, SMMU_GR1_CBAR(cb),
-	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S2_TRANS) | FIELD_PREP(CBAR_VMID, vmid) |
-		       FIELD_PREP(CBAR_IRPTNDX, cb));
+	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S2_TRANS) | FIELD_PREP(CBAR_VMID, vmid));
 	cb_wr(t, cb, SMMU_CB_TCR, vtcr);
 	cb_wrq(t, cb, SMMU_CB_TTBR0, pt->root);
 	cb_wr(t, cb, SMMU_CB_SCTLR, SCTLR_CFIE | SCTLR_CFRE | SCTLR_AFE | SCTLR_TRE | SCTLR_M);

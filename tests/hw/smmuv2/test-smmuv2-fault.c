@@ -42,7 +42,7 @@ static void test_translation_fault(void)
 	is_hex(cb_rd(t, CB, SMMU_CB_FSYNR0), FSYNR0_WNR | FIELD_PREP(FSYNR0_PLVL, 3),
 	       "FSYNR0 = WNR | PLVL 3");
 	is_hex(gr1_rd(t, SMMU_GR1_CBFRSYNRA(CB)), SID, "CBFRSYNRA = the SID");
-	is_int(t->cbirqs[CB], 1, "context interrupt IRPTNDX 3 raised (CFIE)");
+	is_int(t->cbirqs[CB], 1, "context interrupt 3 raised (CFIE)");
 	t_fault_line(t, CB, line, sizeof(line));
 	is_str(line,
 	       "Unhandled context fault: fsr=0x402, iova=0x10005008, fsynr=0x13, cbfrsynra=0x21, "
@@ -151,14 +151,37 @@ static void test_cfre_cfie(void)
 	is_hex(cb_rd(t, CB, SMMU_CB_FSR) & FSR_TF, FSR_TF, "CFRE=0: still recorded");
 	is_int(t->cbirqs[CB], 0, "CFIE=0: no interrupt");
 	cb_wr(t, CB, SMMU_CB_FSR, FSR_FAULT);
-	/* IRPTNDX beyond NUMIRPT (16): sGFSR.UCIF instead of the context interrupt. */
+	/* CBAR.IRPTNDX is ignored on SMMUv2: the interrupt is the bank's own. */
 	cb_wr(t, CB, SMMU_CB_SCTLR, cb_rd(t, CB, SMMU_CB_SCTLR) | SCTLR_CFIE | SCTLR_CFRE);
 	gr1_wr(t, SMMU_GR1_CBAR(CB),
-	       (gr1_rd(t, SMMU_GR1_CBAR(CB)) & ~CBAR_IRPTNDX) | FIELD_PREP(CBAR_IRPTNDX, 40));
-	is_int(t_txn(t, SID, IOVA + 0x9000, R, &res), IMS_TXN_FAULT, "fault with IRPTNDX 40");
-	is_hex(gr0_rd(t, SMMU_GR0_sGFSR), sGFSR_UCIF, "IRPTNDX 40: sGFSR.UCIF");
-	is_int(t->cbirqs[40], 0, "IRPTNDX 40: no context interrupt");
-	is_int(t->girqs, 1, "IRPTNDX 40: global interrupt instead");
+	       (gr1_rd(t, SMMU_GR1_CBAR(CB)) & ~CBAR_IRPTNDX) | FIELD_PREP(CBAR_IRPTNDX, 9));
+	is_int(t_txn(t, SID, IOVA + 0x9000, R, &res), IMS_TXN_FAULT, "fault with IRPTNDX 9");
+	is_int(t->cbirqs[CB], 1, "IRPTNDX 9: bank 3's own interrupt");
+	is_int(t->cbirqs[9], 0, "IRPTNDX 9: interrupt 9 untouched");
+	t_free(t);
+}
+
+/* A bank without an implemented context interrupt (n >= NUMIRPT): UCIF. */
+static void test_ucif(void)
+{
+	struct ims_smmuv2_params p;
+	struct tpgtable pt;
+	struct tsmmu *t;
+	struct ims_txn_result res;
+
+	ims_smmuv2_params_mmu500(&p);
+	p.num_irpt = 2;
+	t = t_new(&p);
+	t_reset(t, true);
+	t_pgtable(t, &pt, 12, 39, false);
+	t_s1_bank(t, CB, &pt, CB);
+	t_sme(t, 0, SID, 0, S2CR_TYPE_TRANS, CB);
+	is_int(FIELD_GET(ID0_NUMIRPT, gr0_rd(t, SMMU_GR0_ID0)), 2, "NUMIRPT = 2");
+	is_int(t_txn(t, SID, IOVA, R, &res), IMS_TXN_FAULT, "fault in bank 3");
+	is_hex(cb_rd(t, CB, SMMU_CB_FSR) & FSR_TF, FSR_TF, "bank 3: FSR.TF recorded");
+	is_hex(gr0_rd(t, SMMU_GR0_sGFSR), sGFSR_UCIF, "bank 3 >= NUMIRPT: sGFSR.UCIF");
+	is_int(t->cbirqs[CB], 0, "no context interrupt");
+	is_int(t->girqs, 1, "the global interrupt instead");
 	t_free(t);
 }
 
@@ -208,6 +231,7 @@ int main(void)
 	test_translation_fault();
 	test_fault_kinds();
 	test_cfre_cfie();
+	test_ucif();
 	test_stall();
 	return tap_done();
 }

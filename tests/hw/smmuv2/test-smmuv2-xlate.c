@@ -143,8 +143,7 @@ static void test_nested(void)
 	t_s2_bank(t, 1, &s2, 7);
 	t_s1_bank(t, 4, &s1, 4);
 	gr1_wr(t, SMMU_GR1_CBAR(4),
-	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S1_TRANS_S2_TRANS) | FIELD_PREP(CBAR_S2_CBNDX, 1) |
-		       FIELD_PREP(CBAR_IRPTNDX, 4));
+	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S1_TRANS_S2_TRANS) | FIELD_PREP(CBAR_S2_CBNDX, 1));
 	t_sme(t, 0, 0x44, 0, S2CR_TYPE_TRANS, 4);
 	is_int(t_txn(t, 0x44, iova + 0x10, R, &res), IMS_TXN_OK, "nested translates");
 	is_hex(res.pa, pa + 0x10, "nested: S1 then S2");
@@ -181,8 +180,7 @@ static void test_s1_s2fault_type(void)
 	t_pgtable(t, &pt, 12, 39, false);
 	t_map(t, &pt, 0x5000, T_RAM_BASE + 0x5000, 3, S1_RW);
 	t_s1_bank(t, 2, &pt, 2);
-	gr1_wr(t, SMMU_GR1_CBAR(2),
-	       FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S1_TRANS_S2_FAULT) | FIELD_PREP(CBAR_IRPTNDX, 2));
+	gr1_wr(t, SMMU_GR1_CBAR(2), FIELD_PREP(CBAR_TYPE, CBAR_TYPE_S1_TRANS_S2_FAULT));
 	t_sme(t, 0, 0x9, 0, S2CR_TYPE_TRANS, 2);
 	is_int(t_txn(t, 9, 0x5000, R, &res), IMS_TXN_FAULT, "S1 with S2 fault: faults");
 	is_hex(cb_rd(t, 2, SMMU_CB_FSR) & FSR_TF, FSR_TF, "S1 with S2 fault: FSR.TF");
