@@ -28,7 +28,7 @@ struct smmuv2_cb {
 	uint32_t cbar;
 	uint32_t cba2r;
 	uint32_t cbfrsynra;
-	bool stalled; /* a transaction awaits RESUME (under fault_lock) */
+	bool stalled; /* a transaction awaits RESUME (set under fault_lock, read atomically) */
 };
 
 struct ims_smmuv2 {
@@ -52,6 +52,9 @@ struct ims_smmuv2 {
 	uint64_t gfar;
 	uint32_t gfsr, gfsynr0, gfsynr1, gfsynr2;
 	uint32_t smr[IMS_SMMUV2_MAX_SMRG];
+	/* Indices of the valid SMRs, ascending, rebuilt on every SMR write. */
+	uint8_t valid_smr[IMS_SMMUV2_MAX_SMRG];
+	unsigned int nr_valid_smr;
 	uint32_t s2cr[IMS_SMMUV2_MAX_SMRG];
 	struct smmuv2_cb *cb;
 
@@ -186,6 +189,7 @@ static void smmuv2_reset(struct ims_smmuv2 *s)
 		s->s2cr[i] = S2CR_RESET;
 	}
 	memset(s->cb, 0, sizeof(*s->cb) * s->p.num_cb);
+	s->nr_valid_smr = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -356,6 +360,14 @@ static uint32_t gr0_read(struct ims_smmuv2 *s, unsigned int off)
 	return 0; /* unimplemented and Secure-only registers: RAZ/WI */
 }
 
+static void rebuild_valid_smrs(struct ims_smmuv2 *s)
+{
+	s->nr_valid_smr = 0;
+	for (unsigned int i = 0; i < s->p.num_smrg; i++)
+		if (s->smr[i] & SMR_VALID)
+			s->valid_smr[s->nr_valid_smr++] = (uint8_t)i;
+}
+
 static void gr0_write(struct ims_smmuv2 *s, unsigned int off, uint32_t val)
 {
 	uint32_t mask;
@@ -418,8 +430,10 @@ static void gr0_write(struct ims_smmuv2 *s, unsigned int off, uint32_t val)
 		unsigned int n = (off - SMMU_GR0_SMR(0)) / 4;
 
 		/* Unimplemented ID/MASK bits are RAZ/WI (Linux probes them). */
-		if (n < s->p.num_smrg)
+		if (n < s->p.num_smrg) {
 			s->smr[n] = val & (SMR_VALID | s->smr_mask_mask | s->smr_id_mask);
+			rebuild_valid_smrs(s);
+		}
 		return;
 	}
 	if (off >= SMMU_GR0_S2CR(0) && off < SMMU_GR0_S2CR_END) {
@@ -484,7 +498,7 @@ static void cb_resume(struct ims_smmuv2 *s, unsigned int n, uint32_t val)
 	/* IHI 0062 §14.6 SMMU_CBn_RESUME: retry (0) or terminate (1) the stall. */
 	if (!cb->stalled)
 		return;
-	cb->stalled = false;
+	__atomic_store_n(&cb->stalled, false, __ATOMIC_RELEASE);
 	cb->regs[SMMU_CB_FSR / 4] &= ~FSR_SS;
 	fsr_tidy(cb);
 	stat_inc(s, n_resumes);
@@ -705,7 +719,7 @@ static void context_fault(struct xlate *x, unsigned int n, const struct ims_vmsa
 	}
 	if (sctlr & SCTLR_CFCFG) {
 		if (!cb->stalled) {
-			cb->stalled = true;
+			__atomic_store_n(&cb->stalled, true, __ATOMIC_RELEASE);
 			*fsr |= FSR_SS;
 		}
 		res->status = IMS_TXN_STALL;
@@ -946,9 +960,7 @@ static void cb_translate(struct xlate *x, unsigned int c, struct ims_txn_result 
 	if (s1_on)
 		asid = cb_asid(cb);
 
-	pthread_mutex_lock(&s->fault_lock);
-	stalled = cb->stalled;
-	pthread_mutex_unlock(&s->fault_lock);
+	stalled = __atomic_load_n(&cb->stalled, __ATOMIC_ACQUIRE);
 	hupcf = cb->regs[SMMU_CB_SCTLR / 4] & SCTLR_HUPCF;
 	if (stalled && !hupcf)
 		goto stall;
@@ -1048,7 +1060,8 @@ static int stream_match(struct ims_smmuv2 *s, uint32_t sid, int *idx)
 	int matches = 0;
 
 	*idx = -1;
-	for (unsigned int i = 0; i < s->p.num_smrg; i++) {
+	for (unsigned int v = 0; v < s->nr_valid_smr; v++) {
+		unsigned int i = s->valid_smr[v];
 		uint32_t smr = s->smr[i];
 		uint32_t id = FIELD_GET(SMR_ID, smr);
 		/* Without EXIDS, VALID is bit 31 and MASK only [30:16]. */
@@ -1271,9 +1284,7 @@ IMS_EXPORT int ims_smmuv2_cb_stalled(struct ims_smmuv2 *s, unsigned int cbndx)
 
 	if (!s || cbndx >= s->p.num_cb)
 		return -EINVAL;
-	pthread_mutex_lock(&s->fault_lock);
-	ret = s->cb[cbndx].stalled;
-	pthread_mutex_unlock(&s->fault_lock);
+	ret = __atomic_load_n(&s->cb[cbndx].stalled, __ATOMIC_ACQUIRE);
 	return ret;
 }
 
