@@ -536,7 +536,7 @@ static void cb_write(struct ims_smmuv2 *s, unsigned int n, unsigned int off, uin
 		cb->regs[off / 4] = (uint32_t)val;
 }
 
-/* One 32-bit register access; @wide only marks a 64-bit TLBI write. */
+/* One 32-bit register read at offset @off of the register space. */
 static uint32_t reg_read32(struct ims_smmuv2 *s, uint64_t off)
 {
 	uint64_t page = off >> s->pgshift;
@@ -555,6 +555,7 @@ static uint32_t reg_read32(struct ims_smmuv2 *s, uint64_t off)
 	return 0;
 }
 
+/* One register write; @wide marks a 64-bit (AArch64-format) TLBI write. */
 static void reg_write(struct ims_smmuv2 *s, uint64_t off, uint64_t val, bool wide)
 {
 	uint64_t page = off >> s->pgshift;
