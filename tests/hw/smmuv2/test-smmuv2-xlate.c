@@ -210,8 +210,37 @@ static void test_unsupported_stage(void)
 	t_free(t);
 }
 
+/* 64 KiB register pages and 128 banks: the driver finds bank 100 at page NUMPAGE + 100. */
+static void test_64k_register_pages(void)
+{
+	struct ims_smmuv2_params p;
+	struct tsmmu *t;
+	struct tpgtable pt;
+	struct ims_txn_result res;
+
+	ims_smmuv2_params_mmu500(&p);
+	p.pgsize_64k = true;
+	p.num_cb = 128;
+	p.num_irpt = 128;
+	t = t_new(&p);
+	t_reset(t, true);
+	is_int(t->pgshift, 16, "64K pages: pgshift 16");
+	is_int(t->numpage, 128, "64K pages: NUMPAGE 128");
+	t_pgtable(t, &pt, 16, 42, false);
+	t_map(t, &pt, 0x30000, T_RAM_BASE + 0x50000, 3, S1_RW);
+	t_s1_bank(t, 100, &pt, 100);
+	t_sme(t, 7, 0x777, 0, S2CR_TYPE_TRANS, 100);
+	is_int(t_txn(t, 0x777, 0x30010, R, &res), IMS_TXN_OK, "bank 100 translates");
+	is_hex(res.pa, T_RAM_BASE + 0x50010, "bank 100 output");
+	is_int(t_txn(t, 0x777, 0x40000, R, &res), IMS_TXN_FAULT, "bank 100 fault");
+	is_int(t->cbirqs[100], 1, "bank 100's interrupt");
+	is_hex(cb_rdq(t, 100, SMMU_CB_FAR), 0x40000, "bank 100 FAR");
+	t_free(t);
+}
+
 int main(void)
 {
+	test_64k_register_pages();
 	test_s1_granule(12, 48);
 	test_s1_granule(12, 39);
 	test_s1_granule(14, 47);
