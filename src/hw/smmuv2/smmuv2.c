@@ -626,6 +626,7 @@ struct xlate {
 	unsigned int access; /* after S2CR.PRIVCFG/INSTCFG */
 	bool girq;
 	int cbirq;
+	int s2n; /* nested: the stage-2 bank under the stage-1 walk, else -1 */
 };
 
 /*
@@ -706,7 +707,10 @@ static void context_fault(struct xlate *x, unsigned int n, const struct ims_vmsa
 			fsynr0 |= FSYNR0_PNU;
 		if (x->access & IMS_VMSA_EXEC)
 			fsynr0 |= FSYNR0_IND;
-		if (vf->type == IMS_VMSA_F_WALK_EABT)
+		/* PTWF: the fault arose on a translation table walk (IHI 0062 §10.6.x
+		 * FSYNR0), an external abort on a fetch or a stage-2 fault met by the
+		 * stage-1 walk of a nested bank. */
+		if (vf->type == IMS_VMSA_F_WALK_EABT || vf->s2)
 			fsynr0 |= FSYNR0_PTWF;
 		if (s1cbndx >= 0)
 			fsynr0 |= FIELD_PREP(FSYNR0_S1CBNDX, s1cbndx);
@@ -891,6 +895,15 @@ static bool walk_stage(struct xlate *x, unsigned int n, const struct ims_vmsa_cf
 		vf.type = IMS_VMSA_F_TRANSLATION;
 		vf.level = 0;
 	}
+	if (ret == -EFAULT && vf.s2 && x->s2n >= 0) {
+		/*
+		 * Nested: stage 2 refused a stage-1 table fetch.  The fault belongs to
+		 * the stage-2 bank, with the descriptor's IPA as the faulting address.
+		 */
+		context_fault(x, (unsigned int)x->s2n, &vf, vf.ipa, (int)n, res);
+		res->fault.ipa = vf.ipa;
+		return false;
+	}
 	if (ret) {
 		context_fault(x, n, &vf, ia, s1cbndx, res);
 		return false;
@@ -993,6 +1006,17 @@ static void cb_translate(struct xlate *x, unsigned int c, struct ims_txn_result 
 		if (!s1_cfg(s, cb, s2 >= 0, txn->addr, &cfg1, &ia)) {
 			simple_fault(x, c, IMS_VMSA_F_TRANSLATION, txn->addr, -1, res);
 			return;
+		}
+		/* Nested: the stage-1 tables live at IPAs that stage 2 translates. */
+		x->s2n = -1;
+		if (s2_on) {
+			if (!s2_cfg(s, &s->cb[s2], &cfg2)) {
+				simple_fault(x, (unsigned int)s2, IMS_VMSA_F_TRANSLATION, cfg1.ttb,
+					     (int)c, res);
+				return;
+			}
+			cfg1.s2 = &cfg2;
+			x->s2n = s2;
 		}
 		if (!walk_stage(x, c, &cfg1, ia, -1, &w1, res))
 			return;
@@ -1163,7 +1187,7 @@ bypass:
 static int smmuv2_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	struct ims_smmuv2 *s = opaque;
-	struct xlate x = { .s = s, .txn = txn, .cbirq = -1 };
+	struct xlate x = { .s = s, .txn = txn, .cbirq = -1, .s2n = -1 };
 
 	if (!txn || !res)
 		return -EINVAL;

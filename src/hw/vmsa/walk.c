@@ -178,8 +178,44 @@ static __attribute__((noinline, cold)) int walk_fault(struct ims_vmsa_fault *fau
 		fault->type = type;
 		fault->level = (uint8_t)level;
 		fault->desc_pa = desc_pa;
+		fault->s2 = false;
+		fault->ipa = 0;
 	}
 	return -EFAULT;
+}
+
+/*
+ * Nested walks: translate the IPA of a stage-1 descriptor through stage 2
+ * and check that stage 2 lets the walk read it.  A stage-2 fault here is
+ * reported with fault->s2 set and the descriptor's IPA.
+ */
+static __attribute__((noinline)) int s2_table_fetch(struct ims_mem *mem,
+						    const struct ims_vmsa_cfg *s2, uint64_t ipa,
+						    uint64_t *pa, struct ims_vmsa_fault *fault)
+{
+	struct ims_vmsa_fault f2 = { IMS_VMSA_OK, 0, 0, false, 0 };
+	struct ims_vmsa_walk w2;
+	int ret;
+
+	if (unlikely(!s2->stage2 || s2->s2))
+		return -EINVAL; /* only one level of nesting, stage 2 under stage 1 */
+	ret = ims_vmsa_walk(mem, s2, ipa, &w2, &f2);
+	if (!ret && !ims_vmsa_permits(w2.perm, IMS_VMSA_READ | IMS_VMSA_PRIV)) {
+		f2.type = IMS_VMSA_F_PERMISSION;
+		f2.level = w2.level;
+		f2.desc_pa = w2.desc_pa;
+		ret = -EFAULT;
+	}
+	if (ret) {
+		if (ret == -EFAULT && fault) {
+			*fault = f2;
+			fault->s2 = true;
+			fault->ipa = ipa;
+		}
+		return ret;
+	}
+	*pa = w2.oa;
+	return 0;
 }
 
 static __attribute__((noinline, cold)) int bad_cfg(const struct ims_vmsa_cfg *cfg)
@@ -233,6 +269,12 @@ IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg
 		uint64_t off;
 
 		desc_pa = table + (((ia >> shift) & idx_mask) << 3);
+		if (unlikely(cfg->s2 != NULL)) {
+			int ret = s2_table_fetch(mem, cfg->s2, desc_pa, &desc_pa, fault);
+
+			if (ret)
+				return ret;
+		}
 		off = desc_pa - ram_base;
 		if (unlikely(off >= ram_span)) {
 			const struct ram *r = ims_mem_find_ram(mem, desc_pa, 8);

@@ -136,10 +136,11 @@ static void test_nested(void)
 	t_map(t, &s1, iova, ipa, 3, S1_RW);
 	t_map(t, &s2, ipa, pa, 3, S2_RW);
 	/*
-	 * Stage-1 tables are walked at their IPA: map those pages IPA == PA
-	 * at stage 2 (the model walks stage-1 tables at the IPA as a PA; see
-	 * docs/mmu500.md).
+	 * The stage-1 tables are walked at their IPA through stage 2 (IHI 0062
+	 * §2.5, nested): their descriptors hold RAM addresses, so stage 2 maps
+	 * RAM IPA == PA with one 1 GiB block.
 	 */
+	t_map(t, &s2, T_RAM_BASE, T_RAM_BASE, 1, S2_RW);
 	t_s2_bank(t, 1, &s2, 7);
 	t_s1_bank(t, 4, &s1, 4);
 	gr1_wr(t, SMMU_GR1_CBAR(4),
@@ -158,6 +159,23 @@ static void test_nested(void)
 	       "nested: FSYNR0.S1CBNDX = 4");
 	ok(cb_rd(t, 1, SMMU_CB_FSYNR0) & FSYNR0_WNR, "nested: FSYNR0.WNR");
 	is_hex(cb_rd(t, 4, SMMU_CB_FSR), 0, "nested: S1 bank FSR clear");
+	/*
+	 * Stage 2 stops mapping the stage-1 tables: the stage-1 walk of a new
+	 * address faults in the stage-2 bank, FAR = the level-1 descriptor's
+	 * IPA, FSYNR0.PTWF set.
+	 */
+	cb_wr(t, 1, SMMU_CB_FSR, cb_rd(t, 1, SMMU_CB_FSR));
+	t_unmap(t, &s2, T_RAM_BASE, 1);
+	is_int(t_txn(t, 0x44, iova + 0x200000, R, &res), IMS_TXN_FAULT,
+	       "nested: stage 2 refuses the stage-1 table walk");
+	is_int(res.fault.cbndx, 1, "nested walk fault: reported by the stage-2 bank");
+	is_hex(cb_rdq(t, 1, SMMU_CB_FAR), s1.root + ((iova + 0x200000) >> 30 & 0x1ff) * 8,
+	       "nested walk fault: FAR = IPA of the stage-1 descriptor");
+	ok(cb_rd(t, 1, SMMU_CB_FSYNR0) & FSYNR0_PTWF, "nested walk fault: FSYNR0.PTWF");
+	is_int(FIELD_GET(FSYNR0_S1CBNDX, cb_rd(t, 1, SMMU_CB_FSYNR0)), 4,
+	       "nested walk fault: FSYNR0.S1CBNDX = 4");
+	cb_wr(t, 1, SMMU_CB_FSR, cb_rd(t, 1, SMMU_CB_FSR));
+	t_map(t, &s2, T_RAM_BASE, T_RAM_BASE, 1, S2_RW);
 	/* Stage-1 disabled in the nested bank: IPA == VA, stage 2 still applies. */
 	cb_wr(t, 4, SMMU_CB_SCTLR, cb_rd(t, 4, SMMU_CB_SCTLR) & ~SCTLR_M);
 	is_int(t_txn(t, 0x44, ipa + 0x20, R, &res), IMS_TXN_OK, "nested, S1 off: translates");
