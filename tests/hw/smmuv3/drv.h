@@ -257,7 +257,7 @@ struct drv_pt {
 /* Prot flags for drv_map() */
 #define DRV_R 0x1u
 #define DRV_W 0x2u
-#define DRV_USER 0x4u
+#define DRV_PRIV 0x4u /* stage 1: privileged only (AP[1] = 0) */
 #define DRV_XN 0x8u
 #define DRV_NOAF 0x10u
 #define DRV_GLOBAL 0x20u
@@ -302,7 +302,7 @@ __attribute__((unused)) static void drv_map(struct drv *d, struct drv_pt *pt, ui
 					((prot & DRV_XN) ? (2ULL << 53) : 0);
 			} else {
 				desc |= ((prot & DRV_W) ? 0 : PTE_AP2) |
-					((prot & DRV_USER) ? PTE_AP1 : 0) |
+					((prot & DRV_PRIV) ? 0 : PTE_AP1) |
 					((prot & DRV_GLOBAL) ? 0 : PTE_NG) |
 					((prot & DRV_XN) ? (PTE_PXN | PTE_UXN) : 0);
 			}
