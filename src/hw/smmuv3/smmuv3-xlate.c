@@ -590,6 +590,23 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	/* A plain load/store pair: the count may be approximate under concurrency. */
 	__atomic_store_n(&s->translations, smmu_ld64(&s->translations) + 1, __ATOMIC_RELAXED);
 
+	/*
+	 * §7.3.2 F_UUT (permitted even with SMMUEN == 0), IMPLEMENTATION
+	 * DEFINED reasons: 1 = a read-and-write (atomic) transaction, 2 = a
+	 * transaction that neither reads nor writes.  The attributes recorded
+	 * are the incoming ones.
+	 */
+	if ((txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE)) == (IMS_VMSA_READ | IMS_VMSA_WRITE) ||
+	    !(txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE))) {
+		uint64_t rec[4];
+
+		evt_common(rec, EVT_ID_UUT, txn, true);
+		evt_attrs(rec, txn->access);
+		rec[1] |= FIELD_PREP(EVT_1_REASON, (txn->access & IMS_VMSA_READ) ? 1 : 2);
+		rec[2] = txn->addr;
+		return finish_fault(&x, rec, true);
+	}
+
 	/* §6.3.14: with SMMUEN == 0, GBPA decides: abort or bypass. */
 	if (!(smmu_ld32(&s->cr0) & CR0_SMMUEN)) {
 		if (smmu_ld32(&s->gbpa) & GBPA_ABORT) {
