@@ -9,8 +9,9 @@
  *   1: 64-bit register write  (off: 2 bytes, scaled by 8, value: 8 bytes)
  *   2: register read          (off: 2 bytes, scaled by 4)
  *   3: RAM write of 8 bytes   (offset: 3 bytes, scaled by 8, value: 8 bytes)
- *   4: transaction            (sid: 2, ssid: 1, flags: 1, addr: 8)
+ *   4: transaction            (sid: 1, ssid: 1, flags: 1, addr: 8)
  *   5: a well-formed setup: tables and queues at fixed places, all enabled
+ *   6: RAM write of 8 bytes into the first 64 KiB (the stream table there)
  */
 #include <string.h>
 
@@ -82,7 +83,7 @@ int ims_smmuv3_fuzz_one(const uint8_t *data, size_t len)
 	if (ret)
 		goto out;
 	for (unsigned int step = 0; step < FZ_MAX_STEPS && f.left; step++) {
-		unsigned int op = (unsigned int)take(&f, 1) % 6;
+		unsigned int op = (unsigned int)take(&f, 1) % 7;
 		uint64_t off, v;
 
 		switch (op) {
@@ -107,7 +108,7 @@ int ims_smmuv3_fuzz_one(const uint8_t *data, size_t len)
 			struct ims_txn_result res;
 			unsigned int fl;
 
-			txn.sid = (uint32_t)take(&f, 2);
+			txn.sid = (uint32_t)take(&f, 1);
 			txn.ssid = (uint32_t)take(&f, 1);
 			fl = (unsigned int)take(&f, 1);
 			txn.ssv = fl & 0x10;
@@ -118,8 +119,12 @@ int ims_smmuv3_fuzz_one(const uint8_t *data, size_t len)
 			ims_smmuv3_translate(s, &txn, &res);
 			break;
 		}
-		default:
+		case 5:
 			fz_setup(mem);
+			break;
+		default:
+			off = (take(&f, 2) * 8) % 0x10000;
+			ims_mem_write64(mem, FZ_RAM + off, take(&f, 8));
 			break;
 		}
 	}
