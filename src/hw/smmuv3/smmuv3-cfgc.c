@@ -24,7 +24,9 @@ int cfgc_init(struct cfgc *c, unsigned int entries)
 	c->sets = entries / CFGC_WAYS;
 	c->slots = calloc((size_t)entries, sizeof(*c->slots));
 	c->victim = calloc(c->sets, 1);
-	if (!c->slots || !c->victim) {
+	c->xslots = calloc((size_t)entries, sizeof(*c->xslots));
+	c->xmask = entries - 1;
+	if (!c->slots || !c->victim || !c->xslots) {
 		cfgc_destroy(c);
 		return -ENOMEM;
 	}
@@ -35,6 +37,8 @@ void cfgc_destroy(struct cfgc *c)
 {
 	free(c->slots);
 	free(c->victim);
+	free(c->xslots);
+	c->xslots = NULL;
 	c->slots = NULL;
 	c->victim = NULL;
 	pthread_mutex_destroy(&c->lock);
@@ -64,11 +68,32 @@ bool cfgc_lookup(struct cfgc *c, uint64_t key, void *out, size_t len)
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != seq)
 			break;
-		smmu_inc(&c->hits);
+		smmu_inc_local(&c->hits);
 		return true;
 	}
-	smmu_inc(&c->misses);
+	smmu_inc_local(&c->misses);
 	return false;
+}
+
+static void xslot_write(struct xslot *sl, uint64_t key, const struct smmu_xcfg *v)
+{
+	uint32_t seq = sl->seq;
+
+	__atomic_store_n(&sl->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&sl->key, key, __ATOMIC_RELAXED);
+	if (v)
+		memcpy(&sl->v, v, sizeof(*v));
+	__atomic_store_n(&sl->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+void xcache_insert(struct cfgc *c, uint64_t key, const struct smmu_xcfg *v)
+{
+	if (!c->sets)
+		return;
+	pthread_mutex_lock(&c->lock);
+	xslot_write(xslot_of(c, key), key, v);
+	pthread_mutex_unlock(&c->lock);
 }
 
 static void slot_write(struct cfgc_slot *sl, uint64_t key, const void *val, size_t len)
@@ -128,6 +153,17 @@ unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t s
 			continue;
 		slot_write(sl, CFGC_KEY_NONE, NULL, 0);
 		n++;
+	}
+	/* Resolved contexts derived from what was just removed go too. */
+	for (size_t i = 0; i <= c->xmask; i++) {
+		struct xslot *sl = &c->xslots[i];
+		uint64_t k = sl->key, sid = (k >> 24) & 0xffffffffULL;
+
+		if (!k || sid < sid_lo || sid > sid_hi)
+			continue;
+		if (!(type & CFGC_KEY_STE) && !any_idx && (k & GENMASK_ULL(19, 0)) != idx)
+			continue;
+		xslot_write(sl, 0, NULL);
 	}
 	__atomic_fetch_add(&c->invalidated, n, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->lock);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <iommusim/smmuv3.h>
 
@@ -41,6 +42,38 @@ struct smmu_cd {
 	uint64_t mair;
 };
 
+/*
+ * A resolved translation context: what STE + CD say for one (SID, SSV, SSID),
+ * ready for the IOTLB and the walker.  Held in the fast table (struct xcache)
+ * so that an IOTLB hit needs one lookup, not an STE and a CD lookup.  It is
+ * derived data: every CFGI_* that removes the STE or CD it came from removes
+ * it too.
+ */
+#define XF_S1 0x01u
+#define XF_S2 0x02u
+#define XF_BYPASS 0x04u
+#define XF_S1_REC 0x08u
+#define XF_S2_REC 0x10u
+#define XF_STALL 0x20u
+struct smmu_xcfg {
+	uint8_t flags; /* XF_* */
+	uint8_t ctx;   /* IOTLB context tag */
+	uint16_t vmid;
+	uint16_t asid;
+	uint8_t tbi;
+	uint8_t ovr; /* STE.INSTCFG << 2 | STE.PRIVCFG */
+#define XCFG_HOT_SIZE 8
+	uint8_t epd; /* bit i: CD.EPDi */
+	struct ims_vmsa_cfg tt[2];
+	struct ims_vmsa_cfg s2;
+};
+
+struct xslot {
+	uint32_t seq;
+	uint64_t key; /* 0 when empty */
+	struct smmu_xcfg v;
+};
+
 /* The configuration cache (smmuv3-cfgc.c): set-associative, seqlock readers. */
 #define CFGC_WAYS 4
 #define CFGC_KEY_STE 0x1ULL
@@ -58,8 +91,10 @@ struct cfgc_slot {
 
 struct cfgc {
 	struct cfgc_slot *slots;
-	unsigned int sets; /* 0: the cache is disabled */
-	uint8_t *victim;   /* per-set round-robin pointer */
+	unsigned int sets;    /* 0: the cache is disabled */
+	uint8_t *victim;      /* per-set round-robin pointer */
+	struct xslot *xslots; /* the resolved-context fast table, direct-mapped */
+	unsigned int xmask;
 	pthread_mutex_t lock;
 	uint64_t hits, misses, evictions, invalidated; /* atomic */
 };
@@ -74,7 +109,13 @@ static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
 	return ((uint64_t)sid << 24) | idx | (CFGC_KEY_CD << 62);
 }
 
+static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
+{
+	return ((uint64_t)sid << 24) | (ssv ? (1ULL << 23) | (ssid & 0xfffff) : 0) | (3ULL << 62);
+}
+
 int cfgc_init(struct cfgc *c, unsigned int entries);
+void xcache_insert(struct cfgc *c, uint64_t key, const struct smmu_xcfg *v);
 void cfgc_destroy(struct cfgc *c);
 /* Copy the first @len bytes of the value for @key into @out; true on a hit. */
 bool cfgc_lookup(struct cfgc *c, uint64_t key, void *out, size_t len);
@@ -123,6 +164,12 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 /* Fetch and cache the STE of @sid (and CD @ssid) without recording events (PREFETCH_CONFIG). */
 void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid);
 
+/* A counter bumped on hot paths: a plain relaxed load/store, approximate under races. */
+static inline void smmu_inc_local(uint64_t *ctr)
+{
+	__atomic_store_n(ctr, __atomic_load_n(ctr, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
 static inline uint64_t smmu_ld64(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -144,6 +191,34 @@ static inline unsigned int smmu_decode_pa_size(unsigned int enc)
 	static const uint8_t bits[] = { 32, 36, 40, 42, 44, 48, 52, 52 };
 
 	return bits[enc & 7];
+}
+
+static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
+{
+	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
+
+	return &c->xslots[(h >> 40) & c->xmask];
+}
+
+/* The fast table: copy the first @len bytes of the context for @key; true on a hit. */
+static inline bool xcache_lookup(struct cfgc *c, uint64_t key, struct smmu_xcfg *out, size_t len)
+{
+	struct xslot *sl;
+	uint32_t seq;
+
+	if (!c->sets)
+		return false;
+	sl = xslot_of(c, key);
+	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if ((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		return false;
+	memcpy(out, &sl->v, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != seq)
+		return false;
+	if (len == XCFG_HOT_SIZE)
+		smmu_inc_local(&c->hits);
+	return true;
 }
 
 #endif

@@ -472,16 +472,18 @@ static inline uint64_t canon_va(uint64_t va)
 	return (uint64_t)((int64_t)(va << 8) >> 8);
 }
 
-static unsigned int apply_overrides(const struct smmu_ste *ste, unsigned int access)
+static unsigned int apply_overrides(unsigned int ovr, unsigned int access)
 {
+	unsigned int instcfg = ovr >> 2, privcfg = ovr & 3;
+
 	/* STE.INSTCFG / PRIVCFG (§5.2): 0b00 incoming, 0b10 data/unpriv, 0b11 instr/priv. */
-	if (ste->instcfg == 2)
+	if (instcfg == 2)
 		access &= ~IMS_VMSA_EXEC;
-	else if (ste->instcfg == 3)
+	else if (instcfg == 3)
 		access |= IMS_VMSA_EXEC;
-	if (ste->privcfg == 2)
+	if (privcfg == 2)
 		access &= ~IMS_VMSA_PRIV;
-	else if (ste->privcfg == 3)
+	else if (privcfg == 3)
 		access |= IMS_VMSA_PRIV;
 	/* §7.3: InD == 0 when RnW == 0 -- a write is never an instruction fetch. */
 	if (access & IMS_VMSA_WRITE)
@@ -494,27 +496,41 @@ static unsigned int apply_overrides(const struct smmu_ste *ste, unsigned int acc
 #define CTX_S2 1u
 #define CTX_NESTED 2u
 
-static int translate_walk(struct xl *x, const struct smmu_ste *ste, const struct smmu_cd *cd,
-			  bool s1, bool s2, uint32_t ctx, uint64_t iova)
+/* The IOTLB key of the input address: with TBI, bits 63:56 are ignored (§3.4.1). */
+static inline uint64_t xl_iova(const struct smmu_xcfg *xc, uint64_t addr)
+{
+	if ((xc->flags & XF_S1) && (xc->tbi & (1u << ((addr >> 55) & 1))))
+		return canon_va(addr);
+	return addr;
+}
+
+static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iova)
 {
 	struct ims_smmuv3 *s = x->s;
 	const struct ims_txn *txn = x->txn;
-	struct ims_vmsa_walk w1 = { 0 }, w2 = { 0 };
-	struct ims_vmsa_fault f = { 0 };
+	bool s1 = xc->flags & XF_S1, s2 = xc->flags & XF_S2;
+	struct ims_vmsa_walk w1, w2;
+	struct ims_vmsa_fault f;
 	uint64_t ipa = txn->addr, pa;
-	unsigned int leaf_shift = 63;
+	unsigned int leaf_shift = 63, level = 3, gshift;
 	uint8_t perm = 0xff;
+	bool global = false;
 
+	x->s1_record = xc->flags & XF_S1_REC;
+	x->s2_record = xc->flags & XF_S2_REC;
+	x->stall = xc->flags & XF_STALL;
 	if (s1) {
 		unsigned int r = (unsigned int)((txn->addr >> 55) & 1);
-		const struct ims_vmsa_cfg *tt = &cd->tt[r];
-		unsigned int top = (cd->tbi & (1u << r)) ? 55 : 63;
+		const struct ims_vmsa_cfg *tt = &xc->tt[r];
+		unsigned int top = (xc->tbi & (1u << r)) ? 55 : 63;
 		uint64_t hi = top >= tt->ias ? GENMASK_ULL(top, tt->ias) : 0;
+		bool epd = xc->epd & (1u << r);
 
 		/* §3.4.1: the address must lie in TTB0's or TTB1's range. */
-		if (cd->epd[r] || (txn->addr & hi) != (r ? hi : 0)) {
+		if (epd || (txn->addr & hi) != (r ? hi : 0)) {
+			memset(&f, 0, sizeof(f));
 			f.type = IMS_VMSA_F_TRANSLATION;
-			f.level = (uint8_t)(cd->epd[r] ? 0 : tt->start_level);
+			f.level = (uint8_t)(epd ? 0 : tt->start_level);
 			return finish_walk(x, &f, false, EVT_CLASS_IN, 0);
 		}
 		/*
@@ -527,6 +543,7 @@ static int translate_walk(struct xl *x, const struct smmu_ste *ste, const struct
 		if (ims_vmsa_walk(s->mem, tt, txn->addr & DMA_BIT_MASK(tt->ias), &w1, &f))
 			return finish_walk(x, &f, false, EVT_CLASS_IN, 0);
 		if (!ims_vmsa_permits(w1.perm, x->access)) {
+			memset(&f, 0, sizeof(f));
 			f.type = IMS_VMSA_F_PERMISSION;
 			f.level = w1.level;
 			f.desc_pa = w1.desc_pa;
@@ -534,34 +551,53 @@ static int translate_walk(struct xl *x, const struct smmu_ste *ste, const struct
 		}
 		ipa = w1.oa;
 		leaf_shift = w1.leaf_shift;
+		level = w1.level;
 		perm = w1.perm;
+		global = !w1.ng;
+		gshift = tt->granule_shift;
+	} else {
+		gshift = xc->s2.granule_shift;
 	}
 	pa = ipa;
 	if (s2) {
-		if (s2_walk(s, ste, ipa, x->access, &w2, &f))
+		if (xc->s2.ias < 64 && (ipa >> xc->s2.ias)) {
+			memset(&f, 0, sizeof(f));
+			f.type = IMS_VMSA_F_TRANSLATION;
+			f.level = (uint8_t)xc->s2.start_level;
 			return finish_walk(x, &f, true, EVT_CLASS_IN, ipa);
+		}
+		if (ims_vmsa_walk(s->mem, &xc->s2, ipa, &w2, &f))
+			return finish_walk(x, &f, true, EVT_CLASS_IN, ipa);
+		if (!ims_vmsa_permits(w2.perm, x->access)) {
+			memset(&f, 0, sizeof(f));
+			f.type = IMS_VMSA_F_PERMISSION;
+			f.level = w2.level;
+			f.desc_pa = w2.desc_pa;
+			return finish_walk(x, &f, true, EVT_CLASS_IN, ipa);
+		}
 		pa = w2.oa;
 		if (w2.leaf_shift < leaf_shift)
 			leaf_shift = w2.leaf_shift;
+		if (!s1)
+			level = w2.level;
 		perm &= w2.perm;
 	}
 	if (s->iotlb) {
-		struct ims_iotlb_entry e = { 0 };
+		struct ims_iotlb_entry e;
 		uint64_t m = ~((1ULL << leaf_shift) - 1);
 
 		e.iova = iova & m;
 		e.oa = pa & m;
 		e.ipa = ipa & m;
-		e.ctx = ctx;
-		e.asid = s1 ? cd->asid : 0;
-		e.vmid = ste->vmid;
+		e.ctx = xc->ctx;
+		e.asid = xc->asid;
+		e.vmid = xc->vmid;
 		e.leaf_shift = (uint8_t)leaf_shift;
-		e.granule_shift =
-			s1 ? cd->tt[(txn->addr >> 55) & 1].granule_shift : ste->s2.granule_shift;
-		e.level = s1 ? w1.level : w2.level;
+		e.granule_shift = (uint8_t)gshift;
+		e.level = (uint8_t)level;
 		e.perm = perm;
-		e.flags = (s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
-			  ((s1 && !w1.ng) ? IMS_IOTLB_GLOBAL : 0);
+		e.flags = (uint8_t)((s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
+				    (global ? IMS_IOTLB_GLOBAL : 0));
 		ims_iotlb_insert(s->iotlb, &e);
 	}
 	x->res->status = IMS_TXN_OK;
@@ -570,25 +606,106 @@ static int translate_walk(struct xl *x, const struct smmu_ste *ste, const struct
 	return 0;
 }
 
-int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
+/*
+ * Resolve STE and CD into *@xc (§3.3 steps up to the translation tables).
+ * Return: 0 when @xc is ready, 1 when the transaction already ended (a
+ * fault, an abort, or bypass written into the result).
+ */
+static int resolve(struct xl *x, struct smmu_xcfg *xc)
 {
-	struct ims_smmuv3 *s = opaque;
-	struct xl x = { .s = s, .txn = txn, .res = res };
+	struct ims_smmuv3 *s = x->s;
+	const struct ims_txn *txn = x->txn;
+	struct ims_txn_result *res = x->res;
 	struct smmu_ste ste;
 	struct smmu_cd cd;
-	uint64_t fetch = 0, iova;
+	uint64_t fetch = 0;
 	unsigned int ev;
-	uint32_t ctx, idx = 0;
+	uint32_t idx = 0;
 	bool s1, s2;
 
-	if (!s || !txn || !res || !txn->size || txn->size > 4096 ||
-	    (txn->addr & 0xfff) + txn->size > 4096)
-		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
-				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
-	res->status = IMS_TXN_OK;
-	res->fault.event = 0;
-	/* A plain load/store pair: the count may be approximate under concurrency. */
-	__atomic_store_n(&s->translations, smmu_ld64(&s->translations) + 1, __ATOMIC_RELAXED);
+	ev = ste_get(s, txn->sid, &ste, &fetch);
+	if (ev == EVT_ID_BAD_STREAMID) {
+		/* §7.3.3: recorded only when CR2.RECINVSID == 1. */
+		uint64_t rec[4];
+
+		evt_common(rec, ev, txn, true);
+		finish_fault(x, rec, !!(smmu_ld32(&s->cr2) & CR2_RECINVSID));
+		return 1;
+	}
+	if (ev == EVT_ID_STE_FETCH) {
+		finish_fetch(x, ev, fetch);
+		return 1;
+	}
+	if (ev) {
+		finish_cfg(x, ev);
+		return 1;
+	}
+	x->access = apply_overrides((unsigned int)(ste.instcfg << 2 | ste.privcfg), txn->access);
+	if (ste.config == STE_CFG_ABORT) {
+		/* §7.3.7: Config 0b000 terminates without an event. */
+		memset(&res->fault, 0, sizeof(res->fault));
+		res->status = IMS_TXN_ABORT;
+		return 1;
+	}
+	s1 = ste.config & 1;
+	s2 = (ste.config & 2) && ste.config != STE_CFG_BYPASS;
+	if (ste.config == STE_CFG_BYPASS)
+		s1 = s2 = false;
+	/* §7.3.9: a SubstreamID without stage 1, substreams, or in range. */
+	if (txn->ssv && (!s1 || !s->p.ssidsize || !ste.s1cdmax || (txn->ssid >> ste.s1cdmax))) {
+		finish_cfg(x, EVT_ID_BAD_SUBSTREAMID);
+		return 1;
+	}
+	if (s1) {
+		if (txn->ssv) {
+			if (ste.s1dss == STE_S1DSS_SSID0 && txn->ssid == 0) {
+				finish_cfg(x, EVT_ID_STREAM_DISABLED);
+				return 1;
+			}
+			idx = txn->ssid;
+		} else if (ste.s1cdmax) {
+			/* §5.2 S1DSS: what non-substream traffic does. */
+			if (ste.s1dss == STE_S1DSS_TERMINATE) {
+				finish_cfg(x, EVT_ID_STREAM_DISABLED);
+				return 1;
+			}
+			if (ste.s1dss == STE_S1DSS_BYPASS)
+				s1 = false;
+		}
+	}
+	memset(xc, 0, sizeof(*xc));
+	xc->ovr = (uint8_t)(ste.instcfg << 2 | ste.privcfg);
+	xc->vmid = ste.vmid;
+	if (s2) {
+		xc->flags |= XF_S2 | (ste.s2r ? XF_S2_REC : 0);
+		xc->s2 = ste.s2;
+	}
+	if (s1) {
+		if (cd_get(x, &ste, idx, &cd))
+			return 1;
+		xc->flags |= XF_S1 | (cd.r ? XF_S1_REC : 0);
+		if (cd.s && s->p.stall_model != 1 && !ste.s1stalld)
+			xc->flags |= XF_STALL;
+		xc->asid = cd.asid;
+		xc->tbi = cd.tbi;
+		xc->epd = (uint8_t)((cd.epd[0] ? 1 : 0) | (cd.epd[1] ? 2 : 0));
+		xc->tt[0] = cd.tt[0];
+		xc->tt[1] = cd.tt[1];
+	}
+	if (!s1 && !s2)
+		xc->flags = XF_BYPASS;
+	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
+	return 0;
+}
+
+/* Everything but an IOTLB hit on a resolved context. */
+static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const struct ims_txn *txn,
+						    struct ims_txn_result *res)
+{
+	struct xl x = { .s = s, .txn = txn, .res = res };
+	struct smmu_xcfg xc;
+	uint64_t key, iova;
+	bool hot;
 
 	/*
 	 * §7.3.2 F_UUT (permitted even with SMMUEN == 0), IMPLEMENTATION
@@ -596,8 +713,9 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	 * transaction that neither reads nor writes.  The attributes recorded
 	 * are the incoming ones.
 	 */
-	if ((txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE)) == (IMS_VMSA_READ | IMS_VMSA_WRITE) ||
-	    !(txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE))) {
+	if (unlikely((txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE)) ==
+			     (IMS_VMSA_READ | IMS_VMSA_WRITE) ||
+		     !(txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE)))) {
 		uint64_t rec[4];
 
 		evt_common(rec, EVT_ID_UUT, txn, true);
@@ -608,80 +726,32 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	}
 
 	/* §6.3.14: with SMMUEN == 0, GBPA decides: abort or bypass. */
-	if (!(smmu_ld32(&s->cr0) & CR0_SMMUEN)) {
+	if (unlikely(!(smmu_ld32(&s->cr0) & CR0_SMMUEN))) {
 		if (smmu_ld32(&s->gbpa) & GBPA_ABORT) {
 			memset(&res->fault, 0, sizeof(res->fault));
 			res->status = IMS_TXN_ABORT;
 			return 0;
 		}
-		res->status = IMS_TXN_BYPASS;
-		res->pa = txn->addr;
-		res->perm = 0x3f;
-		return 0;
+		goto bypass;
 	}
 
-	ev = ste_get(s, txn->sid, &ste, &fetch);
-	if (ev == EVT_ID_BAD_STREAMID) {
-		/* §7.3.3: recorded only when CR2.RECINVSID == 1. */
-		uint64_t rec[4];
-
-		evt_common(rec, ev, txn, true);
-		return finish_fault(&x, rec, !!(smmu_ld32(&s->cr2) & CR2_RECINVSID));
-	}
-	if (ev == EVT_ID_STE_FETCH)
-		return finish_fetch(&x, ev, fetch);
-	if (ev)
-		return finish_cfg(&x, ev);
-	x.access = apply_overrides(&ste, txn->access);
-
-	if (ste.config == STE_CFG_ABORT) {
-		/* §7.3.7: Config 0b000 terminates without an event. */
-		memset(&res->fault, 0, sizeof(res->fault));
-		res->status = IMS_TXN_ABORT;
-		return 0;
-	}
-	s1 = ste.config & 1;
-	s2 = (ste.config & 2) && ste.config != STE_CFG_BYPASS;
-	if (ste.config == STE_CFG_BYPASS)
-		s1 = s2 = false;
-	/* §7.3.9: a SubstreamID without stage 1, substreams, or in range. */
-	if (txn->ssv && (!s1 || !s->p.ssidsize || !ste.s1cdmax || (txn->ssid >> ste.s1cdmax)))
-		return finish_cfg(&x, EVT_ID_BAD_SUBSTREAMID);
-	if (s1) {
-		if (txn->ssv) {
-			if (ste.s1dss == STE_S1DSS_SSID0 && txn->ssid == 0)
-				return finish_cfg(&x, EVT_ID_STREAM_DISABLED);
-			idx = txn->ssid;
-		} else if (ste.s1cdmax) {
-			/* §5.2 S1DSS: what non-substream traffic does. */
-			if (ste.s1dss == STE_S1DSS_TERMINATE)
-				return finish_cfg(&x, EVT_ID_STREAM_DISABLED);
-			if (ste.s1dss == STE_S1DSS_BYPASS)
-				s1 = false;
-		}
-	}
-	x.s2_record = ste.s2r;
-	if (s1) {
-		if (cd_get(&x, &ste, idx, &cd))
+	/* The fast path: a resolved context, then the IOTLB. */
+	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
+	hot = xcache_lookup(&s->cfgc, key, &xc, XCFG_HOT_SIZE);
+	if (!hot) {
+		if (resolve(&x, &xc))
 			return 0;
-		x.s1_record = cd.r;
-		x.stall = cd.s && s->p.stall_model != 1 && !ste.s1stalld;
+		xcache_insert(&s->cfgc, key, &xc);
 	}
-	if (!s1 && !s2) {
-		res->status = IMS_TXN_BYPASS;
-		res->pa = txn->addr;
-		res->perm = 0x3f;
-		return 0;
-	}
-	ctx = s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2;
-	iova = txn->addr;
-	if (s1 && (cd.tbi & (1u << ((iova >> 55) & 1))))
-		iova = canon_va(iova);
+	if (xc.flags & XF_BYPASS)
+		goto bypass;
+	x.access = apply_overrides(xc.ovr, txn->access);
+	iova = xl_iova(&xc, txn->addr);
 	if (s->iotlb) {
 		struct ims_iotlb_entry e;
 
-		if (ims_iotlb_lookup(s->iotlb, ctx, ste.vmid, s1 ? cd.asid : 0, iova, &e) &&
-		    ims_vmsa_permits(e.perm, x.access)) {
+		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
+		    likely(ims_vmsa_permits(e.perm, x.access))) {
 			res->status = IMS_TXN_OK;
 			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
 			res->perm = e.perm;
@@ -689,7 +759,53 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 		}
 	}
 	/* A miss, or a hit that denies the access: walk to find the faulting stage. */
-	return translate_walk(&x, &ste, &cd, s1, s2, ctx, iova);
+	if (hot && !xcache_lookup(&s->cfgc, key, &xc, sizeof(xc))) {
+		/* The context was invalidated meanwhile: resolve again. */
+		if (resolve(&x, &xc))
+			return 0;
+		if (xc.flags & XF_BYPASS)
+			goto bypass;
+	}
+	return translate_walk(&x, &xc, iova);
+
+bypass:
+	res->status = IMS_TXN_BYPASS;
+	res->pa = txn->addr;
+	res->perm = 0x3f;
+	return 0;
+}
+
+int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
+{
+	struct ims_smmuv3 *s = opaque;
+	struct smmu_xcfg xc;
+	unsigned int rw;
+
+	if (unlikely(!s || !txn || !res || !txn->size || txn->size > 4096 ||
+		     (txn->addr & 0xfff) + txn->size > 4096))
+		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
+				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
+	res->fault.event = 0;
+	smmu_inc_local(&s->translations);
+	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
+	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
+	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) && s->iotlb &&
+		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
+		   xcache_lookup(&s->cfgc, xcfg_key(txn->sid, txn->ssv, txn->ssid), &xc,
+				 XCFG_HOT_SIZE) &&
+		   !(xc.flags & XF_BYPASS))) {
+		uint64_t iova = xl_iova(&xc, txn->addr);
+		struct ims_iotlb_entry e;
+
+		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
+		    likely(ims_vmsa_permits(e.perm, apply_overrides(xc.ovr, txn->access)))) {
+			res->status = IMS_TXN_OK;
+			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
+			res->perm = e.perm;
+			return 0;
+		}
+	}
+	return translate_slow(s, txn, res);
 }
 
 void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid)

@@ -246,12 +246,16 @@ static void test_cfgi(void)
 	drv_txn(&d, 7, false, 0, 0, IMS_VMSA_READ);
 	ims_smmuv3_get_stats(d.smmu, &st);
 	is_int(st.cfg_hits, 1, "config cache: the last SID still cached (hit)");
-	/* PREFETCH_CONFIG loads an STE. */
-	drv_cmd(&d, op(CMDQ_OP_PREFETCH_CONFIG) | FIELD_PREP(CMD_0_SID, 0), 0);
+	/* PREFETCH_CONFIG loads an STE: the first translation of SID 8 hits. */
+	drv_write_ste(&d, 8, bypass);
+	drv_cmd(&d, op(CMDQ_OP_PREFETCH_CONFIG) | FIELD_PREP(CMD_0_SID, 8), 0);
 	drv_sync(&d);
-	drv_txn(&d, 0, false, 0, 0, IMS_VMSA_READ);
+	ims_smmuv3_get_stats(d.smmu, &st);
+	is_int(st.cfg_misses, 9, "PREFETCH_CONFIG: one fetch");
+	drv_txn(&d, 8, false, 0, 0, IMS_VMSA_READ);
 	ims_smmuv3_get_stats(d.smmu, &st);
 	is_int(st.cfg_hits, 2, "PREFETCH_CONFIG: the next lookup hits");
+	is_int(st.cfg_misses, 9, "PREFETCH_CONFIG: no further fetch");
 	drv_destroy(&d);
 }
 
