@@ -214,11 +214,7 @@ static inline bool xcache_lookup(struct cfgc *c, uint64_t key, struct smmu_xcfg 
 		return false;
 	memcpy(out, &sl->v, len);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != seq)
-		return false;
-	if (len == XCFG_HOT_SIZE)
-		smmu_inc_local(&c->hits);
-	return true;
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
 #endif

@@ -738,7 +738,9 @@ static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const 
 	/* The fast path: a resolved context, then the IOTLB. */
 	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
 	hot = xcache_lookup(&s->cfgc, key, &xc, XCFG_HOT_SIZE);
-	if (!hot) {
+	if (hot) {
+		smmu_inc_local(&s->cfgc.hits);
+	} else {
 		if (resolve(&x, &xc))
 			return 0;
 		xcache_insert(&s->cfgc, key, &xc);
@@ -802,6 +804,7 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 			res->status = IMS_TXN_OK;
 			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
 			res->perm = e.perm;
+			smmu_inc_local(&s->cfgc.hits);
 			return 0;
 		}
 	}
