@@ -737,7 +737,7 @@ static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const 
 
 	/* The fast path: a resolved context, then the IOTLB. */
 	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
-	hot = xcache_lookup(&s->cfgc, key, &xc, XCFG_HOT_SIZE);
+	hot = xcache_lookup(&s->cfgc, key, &xc, sizeof(xc));
 	if (hot) {
 		smmu_inc_local(&s->cfgc.hits);
 	} else {
@@ -761,13 +761,6 @@ static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const 
 		}
 	}
 	/* A miss, or a hit that denies the access: walk to find the faulting stage. */
-	if (hot && !xcache_lookup(&s->cfgc, key, &xc, sizeof(xc))) {
-		/* The context was invalidated meanwhile: resolve again. */
-		if (resolve(&x, &xc))
-			return 0;
-		if (xc.flags & XF_BYPASS)
-			goto bypass;
-	}
 	return translate_walk(&x, &xc, iova);
 
 bypass:
