@@ -5,6 +5,7 @@
  * of the two mappings the page ever had, never garbage.
  */
 #include <pthread.h>
+#include <sched.h>
 
 #include "drv.h"
 
@@ -18,7 +19,7 @@ struct mt {
 	uint64_t cd;
 	struct drv_cd c;
 	int stop;
-	unsigned long bad, done;
+	unsigned long bad, done, progress;
 };
 
 static void *worker(void *arg)
@@ -36,6 +37,8 @@ static void *worker(void *arg)
 			bad++;
 		done++;
 		i++;
+		if ((i & 63) == 0)
+			__atomic_fetch_add(&m->progress, 1, __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_add(&m->bad, bad, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&m->done, done, __ATOMIC_RELAXED);
@@ -63,7 +66,14 @@ int main(void)
 			3, DRV_R);
 	for (int t = 0; t < THREADS; t++)
 		pthread_create(&th[t], NULL, worker, &m);
-	for (unsigned int round = 0; round < ROUNDS; round++) {
+	/* Let the workers start before the driver races them (bounded wait). */
+	for (unsigned long spin = 0;
+	     spin < 100000000UL && !__atomic_load_n(&m.progress, __ATOMIC_RELAXED); spin++)
+		sched_yield();
+	for (unsigned int round = 0;
+	     round < ROUNDS ||
+	     (round < 100 * ROUNDS && __atomic_load_n(&m.progress, __ATOMIC_RELAXED) < 4 * THREADS);
+	     round++) {
 		unsigned int p = round % NPAGES;
 		uint64_t off = (round / NPAGES) & 1 ? 0x800000 : 0;
 
