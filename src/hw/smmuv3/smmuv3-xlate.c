@@ -55,7 +55,13 @@ static int finish_fault(struct xl *x, const uint64_t rec[4], bool record)
 	unsigned int id = (unsigned int)FIELD_GET(EVT_0_ID, rec[0]);
 
 	res->fault.event = id;
+	res->fault.fsr = 0;
 	res->fault.cbndx = -1;
+	if (id != EVT_ID_WALK_EABT && (id < EVT_ID_TRANSLATION || id > EVT_ID_PERMISSION)) {
+		/* No walk underneath a configuration or F_UUT event. */
+		memset(&res->fault.vmsa, 0, sizeof(res->fault.vmsa));
+		res->fault.ipa = 0;
+	}
 	memcpy(res->fault.record, rec, sizeof(res->fault.record));
 	if (rec[1] & EVT_1_STALL) {
 		res->status = IMS_TXN_STALL;
