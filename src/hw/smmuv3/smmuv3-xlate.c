@@ -539,15 +539,23 @@ static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iov
 			f.level = (uint8_t)(epd ? 0 : tt->start_level);
 			return finish_walk(x, &f, false, EVT_CLASS_IN, 0);
 		}
-		/*
-		 * Not modelled: in a nested configuration the stage-1 table
-		 * walk's descriptor addresses should be IPAs translated by
-		 * stage 2; the shared walker has no hook for that, so they are
-		 * read as PAs.  The CD fetch and the output IPA do go through
-		 * stage 2.
-		 */
-		if (ims_vmsa_walk(s->mem, tt, txn->addr & DMA_BIT_MASK(tt->ias), &w1, &f))
+		if (s2) {
+			/*
+			 * Nested (§3.4.1): the stage-1 walk reads its tables at
+			 * IPAs that stage 2 translates.  A stage-2 fault on such a
+			 * fetch is reported with S2 = 1, CLASS = TT and the IPA
+			 * of the stage-1 descriptor (§7.3).
+			 */
+			struct ims_vmsa_cfg nested = *tt;
+
+			nested.s2 = &xc->s2;
+			if (ims_vmsa_walk(s->mem, &nested, txn->addr & DMA_BIT_MASK(tt->ias), &w1,
+					  &f))
+				return f.s2 ? finish_walk(x, &f, true, EVT_CLASS_TT, f.ipa)
+					    : finish_walk(x, &f, false, EVT_CLASS_IN, 0);
+		} else if (ims_vmsa_walk(s->mem, tt, txn->addr & DMA_BIT_MASK(tt->ias), &w1, &f)) {
 			return finish_walk(x, &f, false, EVT_CLASS_IN, 0);
+		}
 		if (!ims_vmsa_permits(w1.perm, x->access)) {
 			memset(&f, 0, sizeof(f));
 			f.type = IMS_VMSA_F_PERMISSION;

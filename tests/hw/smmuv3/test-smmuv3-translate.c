@@ -181,9 +181,11 @@ static void test_nested(void)
 	cd_pa = drv_alloc(&d, 4096, 4096);
 	drv_map(&d, &s2pt, cd_ipa, cd_pa, 3, DRV_R);
 	/*
-	 * Stage-1 tables: identity-mapped by stage 2 (the shared walker reads
-	 * stage-1 descriptors at their IPA; see docs/smmuv3.md).
+	 * Stage-1 tables are read at their IPA through stage 2 (§3.4.1): their
+	 * descriptors hold RAM addresses, so stage 2 maps RAM IPA == PA with a
+	 * read-only 1 GiB block.
 	 */
+	drv_map(&d, &s2pt, DRV_RAM, DRV_RAM, 1, DRV_R);
 	drv_pt_init(&d, &s1pt, 12, 39, 1, 1, false);
 	drv_map(&d, &s1pt, 0x8000, ipa_out, 3, DRV_R | DRV_W);
 	drv_map(&d, &s2pt, ipa_out, DRV_RAM + 0x500000, 3, DRV_R | DRV_W);
@@ -217,6 +219,29 @@ static void test_nested(void)
 	is_hex(r.fault.record[3], 0x50000000ULL, "nested: IPA field");
 	is_hex(r.fault.ipa, 0x50000008ULL, "nested: result IPA is exact");
 	drv_evt_drain(&d);
+
+	/*
+	 * Stage 2 stops mapping the stage-1 tables: the walk of a new VA meets
+	 * a stage-2 fault on its first table fetch: S2 = 1, CLASS = TT, and
+	 * the IPA of the stage-1 descriptor.
+	 */
+	{
+		uint64_t blk = drv_pte_pa(&d, &s2pt, DRV_RAM, 1), saved = 0;
+
+		ims_mem_read64(d.mem, blk, &saved);
+		ims_mem_write64(d.mem, blk, 0);
+		r = drv_txn(&d, SID, false, 0, 0x40000000ULL, IMS_VMSA_READ);
+		is_int(r.fault.event, EVT_ID_TRANSLATION, "nested walk: stage-2 translation fault");
+		ok(r.fault.record[1] & EVT_1_S2, "nested walk: S2 = 1");
+		is_int(FIELD_GET(EVT_1_CLASS, r.fault.record[1]), EVT_CLASS_TT,
+		       "nested walk: CLASS = TT");
+		is_hex(r.fault.record[2], 0x40000000ULL, "nested walk: InputAddr is the VA");
+		is_hex(r.fault.record[3], s1pt.root,
+		       "nested walk: IPA[51:12] of the level-1 descriptor");
+		is_hex(r.fault.ipa, s1pt.root + 1 * 8, "nested walk: result IPA is exact");
+		ims_mem_write64(d.mem, blk, saved);
+		drv_evt_drain(&d);
+	}
 
 	/* A CD at an IPA stage 2 does not map: S2 fault with CLASS = CD. */
 	ste[0] = (ste[0] & ~STE_0_S1CTXPTR) | (0x71000000ULL & STE_0_S1CTXPTR);
