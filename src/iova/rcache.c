@@ -32,7 +32,9 @@ struct iova_tl_slot {
 	struct iova_thread_rcache *slot;
 };
 
-static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS];
+/* initial-exec: no __tls_get_addr call from the shared library on the hot path. */
+static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS]
+	__attribute__((tls_model("initial-exec")));
 
 static inline void slot_lock(struct iova_thread_rcache *s)
 {
@@ -190,13 +192,65 @@ static inline struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad
 	return claim_slot(iovad, tl);
 }
 
+/* The loaded magazine is full: swap in prev, or push loaded to the depot. */
+static __attribute__((noinline)) bool
+rcache_make_room(struct ims_iova_domain *iovad, struct iova_thread_rcache *s, unsigned int log_size)
+{
+	struct iova_rcache *rcache = &iovad->rcaches[log_size];
+	struct iova_magazine *mag;
+
+	if (s->nprev[log_size] < IMS_IOVA_MAG_SIZE) {
+		mag = s->prev[log_size];
+		s->prev[log_size] = s->loaded[log_size];
+		s->loaded[log_size] = mag;
+		s->nprev[log_size] = s->nloaded[log_size];
+		s->nloaded[log_size] = 0;
+		return true;
+	}
+	mag = iova_magazine_alloc();
+	if (!mag)
+		return false;
+	pthread_mutex_lock(&rcache->lock);
+	iova_depot_push(rcache, s->loaded[log_size]);
+	pthread_mutex_unlock(&rcache->lock);
+	s->loaded[log_size] = mag;
+	s->nloaded[log_size] = 0;
+	return true;
+}
+
+/* The loaded magazine is empty: swap in prev, or take a full one from the depot. */
+static __attribute__((noinline)) bool
+rcache_refill(struct ims_iova_domain *iovad, struct iova_thread_rcache *s, unsigned int log_size)
+{
+	struct iova_rcache *rcache = &iovad->rcaches[log_size];
+	struct iova_magazine *mag;
+	bool has_pfn = false;
+
+	if (s->nprev[log_size]) {
+		mag = s->prev[log_size];
+		s->prev[log_size] = s->loaded[log_size];
+		s->loaded[log_size] = mag;
+		s->nloaded[log_size] = s->nprev[log_size];
+		s->nprev[log_size] = 0;
+		return true;
+	}
+	pthread_mutex_lock(&rcache->lock);
+	if (rcache->depot) {
+		free(s->loaded[log_size]);
+		s->loaded[log_size] = iova_depot_pop(rcache);
+		s->nloaded[log_size] = IMS_IOVA_MAG_SIZE;
+		has_pfn = true;
+	}
+	pthread_mutex_unlock(&rcache->lock);
+	return has_pfn;
+}
+
 /* __iova_rcache_insert() */
 static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
-	struct iova_magazine *mag;
-	bool can_insert = false, fast;
+	bool can_insert, fast;
 
 	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
 		return false;
@@ -206,28 +260,8 @@ static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pf
 		owner_exit(s, fast);
 		return false;
 	}
-	if (likely(s->nloaded[log_size] < IMS_IOVA_MAG_SIZE)) {
-		can_insert = true;
-	} else if (s->nprev[log_size] < IMS_IOVA_MAG_SIZE) {
-		mag = s->prev[log_size];
-		s->prev[log_size] = s->loaded[log_size];
-		s->loaded[log_size] = mag;
-		s->nprev[log_size] = s->nloaded[log_size];
-		s->nloaded[log_size] = 0;
-		can_insert = true;
-	} else {
-		mag = iova_magazine_alloc();
-		if (mag) {
-			struct iova_rcache *rcache = &iovad->rcaches[log_size];
-
-			pthread_mutex_lock(&rcache->lock);
-			iova_depot_push(rcache, s->loaded[log_size]);
-			pthread_mutex_unlock(&rcache->lock);
-			s->loaded[log_size] = mag;
-			s->nloaded[log_size] = 0;
-			can_insert = true;
-		}
-	}
+	can_insert = likely(s->nloaded[log_size] < IMS_IOVA_MAG_SIZE) ||
+		     rcache_make_room(iovad, s, log_size);
 	if (likely(can_insert))
 		s->loaded[log_size]->pfns[s->nloaded[log_size]++] = pfn;
 	owner_exit(s, fast);
@@ -240,9 +274,8 @@ static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t s
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
-	struct iova_magazine *mag;
 	uint64_t pfn = 0;
-	bool has_pfn = false, fast;
+	bool has_pfn, fast;
 
 	if (log_size >= IMS_IOVA_RANGE_CACHE_MAX_SIZE)
 		return 0;
@@ -252,27 +285,7 @@ static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t s
 		owner_exit(s, fast);
 		return 0;
 	}
-	if (likely(s->nloaded[log_size])) {
-		has_pfn = true;
-	} else if (s->nprev[log_size]) {
-		mag = s->prev[log_size];
-		s->prev[log_size] = s->loaded[log_size];
-		s->loaded[log_size] = mag;
-		s->nloaded[log_size] = s->nprev[log_size];
-		s->nprev[log_size] = 0;
-		has_pfn = true;
-	} else {
-		struct iova_rcache *rcache = &iovad->rcaches[log_size];
-
-		pthread_mutex_lock(&rcache->lock);
-		if (rcache->depot) {
-			free(s->loaded[log_size]);
-			s->loaded[log_size] = iova_depot_pop(rcache);
-			s->nloaded[log_size] = IMS_IOVA_MAG_SIZE;
-			has_pfn = true;
-		}
-		pthread_mutex_unlock(&rcache->lock);
-	}
+	has_pfn = likely(s->nloaded[log_size]) || rcache_refill(iovad, s, log_size);
 	/* The kernel passes limit_pfn - size (unsigned, so a tiny limit wraps). */
 	if (likely(has_pfn))
 		pfn = iova_magazine_pop(s->loaded[log_size], &s->nloaded[log_size],
@@ -281,10 +294,25 @@ static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t s
 	return pfn;
 }
 
+/* alloc_iova_fast() after an rcache miss: the tree, then flush and retry once. */
+static __attribute__((noinline)) uint64_t
+alloc_fast_tree(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn, bool flush_rcache)
+{
+	struct ims_iova iova;
+
+	for (;;) {
+		if (!alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, true, &iova))
+			return iova.pfn_lo;
+		if (!flush_rcache)
+			return 0;
+		flush_rcache = false;
+		ims_iova_flush_rcaches(iovad);
+	}
+}
+
 uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
 			     bool flush_rcache)
 {
-	struct ims_iova iova;
 	uint64_t pfn;
 
 	if (unlikely(!iovad || !size || limit_pfn == IMS_IOVA_ANCHOR))
@@ -295,14 +323,7 @@ uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint6
 	pfn = iova_rcache_get(iovad, size, limit_pfn + 1);
 	if (likely(pfn))
 		return pfn;
-	for (;;) {
-		if (!alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, true, &iova))
-			return iova.pfn_lo;
-		if (!flush_rcache)
-			return 0;
-		flush_rcache = false;
-		ims_iova_flush_rcaches(iovad);
-	}
+	return alloc_fast_tree(iovad, size, limit_pfn, flush_rcache);
 }
 
 void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
