@@ -115,10 +115,10 @@ static struct ims_iommu_group *mock_device_group(struct ims_device *dev, int *er
 
 static int mock_def_domain_type(struct ims_device *dev)
 {
-	const char *s = dev->of_node == IMS_OF_NONE ?
-				NULL :
-				ims_of_get_property(ims_devcore_tree(dev->core), dev->of_node,
-						    "mock,def-domain", NULL);
+	const char *s = dev->of_node == IMS_OF_NONE
+				? NULL
+				: ims_of_get_property(ims_devcore_tree(dev->core), dev->of_node,
+						      "mock,def-domain", NULL);
 
 	if (s && !strcmp(s, "identity"))
 		return IMS_IOMMU_DOMAIN_IDENTITY;
@@ -226,9 +226,9 @@ static const struct ims_iommu_domain_ops mock_domain_ops = {
 
 static const struct ims_iommu_domain_ops mock_static_ops = { .attach_dev = mock_attach };
 
-static struct ims_iommu_domain mock_identity = {
-	.type = IMS_IOMMU_DOMAIN_IDENTITY, .ops = &mock_static_ops, .is_static = true
-};
+static struct ims_iommu_domain mock_identity = { .type = IMS_IOMMU_DOMAIN_IDENTITY,
+						 .ops = &mock_static_ops,
+						 .is_static = true };
 
 static struct ims_iommu_domain *mock_domain_alloc_paging(struct ims_device *dev)
 {
@@ -306,14 +306,14 @@ struct board {
 };
 
 enum iommu_order {
-	IOMMU_FIRST,	    /* the IOMMU driver registers before the clients */
+	IOMMU_FIRST,	     /* the IOMMU driver registers before the clients */
 	IOMMU_AFTER_CLIENTS, /* clients first; the IOMMU driver before late_initcall */
 	IOMMU_AS_MODULE,     /* the IOMMU driver loads after late_initcall */
 };
 
 static void board_up_tree(struct board *b, struct ims_of_tree *t,
-			  const struct ims_devcore_opts *dopts,
-			  const struct ims_iommu_opts *iopts, enum iommu_order order)
+			  const struct ims_devcore_opts *dopts, const struct ims_iommu_opts *iopts,
+			  enum iommu_order order)
 {
 	struct ims_log log = { capture_fn, &b->log, IMS_LOG_DEBUG };
 	int xl = mock_cfg.xlate_calls;
@@ -321,7 +321,8 @@ static void board_up_tree(struct board *b, struct ims_of_tree *t,
 	capture_reset(&b->log);
 	b->t = t;
 	mock_cfg.xlate_calls = xl;
-	if (ims_devcore_new(&b->dc, b->t, dopts, &log) || ims_iommu_core_new(&b->ic, b->dc, iopts)) {
+	if (ims_devcore_new(&b->dc, b->t, dopts, &log) ||
+	    ims_iommu_core_new(&b->ic, b->dc, iopts)) {
 		printf("Bail out! board_up\n");
 		exit(1);
 	}

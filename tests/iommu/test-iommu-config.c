@@ -16,7 +16,8 @@ static void test_platform(struct board *b)
 	is_hex(d->iova_end, (1ull << 48) - 1, "IOVA window ends at the aperture end");
 	is_hex(d->iova_start, 0x1000, "IOVA window starts at one granule");
 	is_str(ids_of(b, "4000.dual"), "0x8 0x9", "two iommus entries: both IDs, in order");
-	ok(group_of(b, "3000.dma") != group_of(b, "4000.dual"), "generic_device_group: one group each");
+	ok(group_of(b, "3000.dma") != group_of(b, "4000.dual"),
+	   "generic_device_group: one group each");
 	is_str(ids_of(b, "5000.off"), "none", "IOMMU node disabled: no fwspec");
 	is_int(dev_named(b->dc, "5000.off")->dma_ops, IMS_DMA_OPS_DIRECT, "and dma-direct");
 	ok(dev_named(b->dc, "5000.off")->driver != NULL, "a disabled IOMMU never defers the probe");
@@ -33,10 +34,12 @@ static void test_pci(struct board *b, bool refuse)
 	is_str(ids_of(b, "0000:05:02.0"), "0x510 0x500",
 	       "PCIe-to-PCI: RID and secondary<<8, in alias order");
 	is_str(ids_of(b, "0000:05:03.0"), refuse ? "none" : "0x518 0x500",
-	       refuse ? "the second device behind it collides on 0x500" : "the second shares 0x500");
+	       refuse ? "the second device behind it collides on 0x500"
+		      : "the second shares 0x500");
 	is_str(ids_of(b, "0000:02:03.0"), refuse ? "none" : "0x218 0xf8",
 	       "conventional bridge: RID and the bridge's own RID");
-	is_str(ids_of(b, "0000:00:05.0"), "0x28 0x2a", "quirk alias: both RIDs (never de-duplicated)");
+	is_str(ids_of(b, "0000:00:05.0"), "0x28 0x2a",
+	       "quirk alias: both RIDs (never de-duplicated)");
 	is_str(ids_of(b, "0000:04:00.0"), "0x400", "a VF's RID");
 	/* A hole in iommu-map: the endpoint on bus 1 is not covered. */
 	is_str(ids_of(b, "0001:00:01.0"), "0x20008", "host 1: the root port is covered");
@@ -52,7 +55,8 @@ static void test_pci(struct board *b, bool refuse)
 		d = dev_named(b->dc, "0002:00:02.0");
 		ok(ims_dev_has_msg(d, "stream 196608 already in tree from dev 0002:00:01.0"),
 		   "the driver's message names the owner");
-		is_int(d->dma_ops, IMS_DMA_OPS_DIRECT, "a failed IOMMU probe carries on with dma-direct");
+		is_int(d->dma_ops, IMS_DMA_OPS_DIRECT,
+		       "a failed IOMMU probe carries on with dma-direct");
 		ok(d->driver && !d->iommu_group, "bound, no group");
 		d = dev_named(b->dc, "0000:02:03.0");
 		ok(ims_dev_has_msg(d, "stream 248 already in tree from dev 0000:00:1f.0"),
@@ -112,7 +116,8 @@ int main(void)
 	ok(d->deferred && !d->driver, "modules on: still deferred after late_initcall");
 	ok(ims_devcore_nr_deferred(b.dc) > 10, "PCI devices behind the IOMMU wait too");
 	ims_devcore_deferred_probe_timeout(b.dc);
-	ok(d->driver && d->dma_ops == IMS_DMA_OPS_DIRECT, "after the timeout: bound with dma-direct");
+	ok(d->driver && d->dma_ops == IMS_DMA_OPS_DIRECT,
+	   "after the timeout: bound with dma-direct");
 	ok(ims_dev_has_msg(d, "deferred probe timeout, ignoring dependency"), "warned");
 	is_int(ims_devcore_nr_deferred(b.dc), 0, "list empty");
 	board_down(&b);
@@ -137,8 +142,10 @@ int main(void)
 		int off = ims_of_find_node_by_path(b.t, "/iommu@2000");
 		uint32_t ids[2] = { 5, 5 };
 
-		is_int(ims_iommu_fwspec_add_ids(d, ids, 1), -EINVAL, "add_ids without a fwspec: -EINVAL");
-		is_int(ims_iommu_fwspec_init(d, off), -EPROBE_DEFER, "no instance for the node: defer");
+		is_int(ims_iommu_fwspec_add_ids(d, ids, 1), -EINVAL,
+		       "add_ids without a fwspec: -EINVAL");
+		is_int(ims_iommu_fwspec_init(d, off), -EPROBE_DEFER,
+		       "no instance for the node: defer");
 		is_int(ims_iommu_fwspec_init(d, mock), 0, "init");
 		is_int(ims_iommu_fwspec_init(d, mock), 0, "init again with the same ops: 0");
 		is_int(ims_iommu_fwspec_add_ids(d, ids, 2), 0, "add two equal IDs");
@@ -147,7 +154,8 @@ int main(void)
 		is_int(ret, 0, "iommu_probe_device by hand");
 		ok(d->iommu_group != NULL, "grouped");
 		is_int(ims_iommu_probe_device(d), 0, "probing again: 0 (already in a group)");
-		ok(ims_iommu_ops_from_fwnode(b.ic, mock) != NULL && !ims_iommu_ops_from_fwnode(b.ic, off),
+		ok(ims_iommu_ops_from_fwnode(b.ic, mock) != NULL &&
+			   !ims_iommu_ops_from_fwnode(b.ic, off),
 		   "ops_from_fwnode by registration");
 	}
 	board_down(&b);

@@ -37,7 +37,8 @@ int main(void)
 	   "the functions of a multifunction endpoint without ACS share a group");
 	ok(!same_group(&b, "0000:01:00.0", "0000:00:01.0"),
 	   "6.12: 00:01.0 was enumerated after the first PCI of_iommu_configure, so its ACS is on");
-	is_hex(pci_named(b.dc, "0000:00:01.0")->acs_ctrl, 0x1d, "SV RR CR UF enabled at enumeration");
+	is_hex(pci_named(b.dc, "0000:00:01.0")->acs_ctrl, 0x1d,
+	       "SV RR CR UF enabled at enumeration");
 	/* Root port without ACS: everything below joins the port's group. */
 	ok(same_group(&b, "0000:0a:00.0", "0000:00:07.0") &&
 		   same_group(&b, "0000:0b:01.0", "0000:00:07.0"),
@@ -67,7 +68,8 @@ int main(void)
 
 	/* 6.12 placement: pci_request_acs() at the first PCI of_iommu_configure, after enumeration. */
 	board_up_tree(&b, load_dts_text(small_topo), &dopts, &io, IOMMU_FIRST);
-	is_hex(pci_named(b.dc, "0000:00:01.0")->acs_ctrl, 0, "6.12: the port keeps firmware ACS control");
+	is_hex(pci_named(b.dc, "0000:00:01.0")->acs_ctrl, 0,
+	       "6.12: the port keeps firmware ACS control");
 	ok(same_group(&b, "0000:01:00.0", "0000:00:01.0"),
 	   "6.12: the endpoint shares the port's group");
 	ok(same_group(&b, "0000:02:00.0", "0000:00:02.0"), "no ACS capability: shared");

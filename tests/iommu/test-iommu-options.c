@@ -99,19 +99,22 @@ int main(void)
 	ims_iommu_opts_init(&io);
 	memset(&mock_cfg, 0, sizeof(mock_cfg));
 	board_up_tree(&b, load_dts_text(dd_topo), &dopts, &io, IOMMU_FIRST);
-	is_str(domain_of(&b, "2000.ident"), "IDENTITY", "def_domain_type IDENTITY overrides the global DMA");
+	is_str(domain_of(&b, "2000.ident"), "IDENTITY",
+	       "def_domain_type IDENTITY overrides the global DMA");
 	is_int(dev_named(b.dc, "2000.ident")->dma_ops, IMS_DMA_OPS_DIRECT, "identity: dma-direct");
 	ok(same_group(&b, "0000:01:00.0", "0000:01:00.1"), "the two functions share a group");
 	is_str(domain_of(&b, "0000:01:00.1"), "DMA",
 	       "the first member decided at probe (DMA); the second joined it");
 	g = dev_named(b.dc, "0000:01:00.0")->iommu_group;
-	is_int(ims_iommu_group_store_type(g, "auto"), -EPERM, "store type while drivers own it: -EPERM");
+	is_int(ims_iommu_group_store_type(g, "auto"), -EPERM,
+	       "store type while drivers own it: -EPERM");
 	is_int(ims_iommu_group_store_type(g, "bogus"), -EINVAL, "unknown type string: -EINVAL");
 	ims_device_release_driver(dev_named(b.dc, "0000:01:00.0"));
 	ims_device_release_driver(dev_named(b.dc, "0000:01:00.1"));
 	is_int(g->owner_cnt, 0, "unbinding both drops ownership");
 	is_int(ims_iommu_group_store_type(g, "auto"), 0, "re-evaluate the group (auto)");
-	is_str(domain_of(&b, "0000:01:00.0"), "IDENTITY", "conflicting requirements: IDENTITY wins");
+	is_str(domain_of(&b, "0000:01:00.0"), "IDENTITY",
+	       "conflicting requirements: IDENTITY wins");
 	ok(ims_dev_has_msg(dev_named(b.dc, "0000:01:00.1"),
 			   "requesting conflicting def_domain_type, Translated and Passthrough"),
 	   "the conflict is logged");
