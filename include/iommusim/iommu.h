@@ -310,8 +310,9 @@ IMS_EXPORT int ims_iommu_core_new(struct ims_iommu_core **out, struct ims_devcor
 				  const struct ims_iommu_opts *opts);
 
 /**
- * ims_iommu_core_free() - uninstall the hooks, release every device's IOMMU
- * state and free the core; NULL is allowed.
+ * ims_iommu_core_free() - free the core; NULL is allowed.  Free the driver
+ * core first (ims_devcore_free()): removing its devices runs the IOMMU
+ * release hooks and the IOMMU drivers' remove.
  * @core: the core.
  */
 IMS_EXPORT void ims_iommu_core_free(struct ims_iommu_core *core);

@@ -150,10 +150,13 @@ IMS_EXPORT void ims_iommu_core_free(struct ims_iommu_core *core)
 {
 	if (!core)
 		return;
-	for (int i = 0; i < ims_devcore_nr_devices(core->dc); i++)
-		ims_iommu_release_device(ims_devcore_device(core->dc, i));
-	if (ims_devcore_dma_hooks(core->dc)->ctx == core)
-		ims_devcore_set_dma_hooks(core->dc, NULL);
+	/* Groups still alive hold no devices once the driver core is gone. */
+	while (core->nr_groups) {
+		struct ims_iommu_group *g = core->groups[core->nr_groups - 1];
+
+		g->refs = 1;
+		ims_iommu_group_put(g);
+	}
 	free(core->iommus);
 	free(core->groups);
 	free(core);
