@@ -262,6 +262,7 @@ struct ims_iommu_ops {
  * @owner_cnt:      iommu_device_use_default_domain() count.
  * @owner:          an explicit owner (VFIO), or NULL.
  * @iommu_data:     the driver's per-group data.
+ * @refs:           references (each member holds one; iommu_group_get() adds one).
  */
 struct ims_iommu_group {
 	int id;

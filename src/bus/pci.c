@@ -969,8 +969,10 @@ IMS_EXPORT int ims_pci_host_probe(struct ims_device *dev)
 	uint32_t range[2] = { 0, 0xff };
 	int nr, ret;
 
-	if (dev->of_node == IMS_OF_NONE || ims_pci_host_bridge_of(dev))
+	if (dev->of_node == IMS_OF_NONE)
 		return -EINVAL;
+	if (ims_pci_host_bridge_of(dev))
+		return 0; /* a rebind: the hierarchy is still there */
 	ret = read_cells(core->tree, dev->of_node, "bus-range", range, 2, &nr);
 	if (!ret && (nr != 2 || range[0] > range[1] || range[1] > 0xff))
 		return prop_err(&s, dev->of_node, "bus-range", "must be <start end> within 0..255");

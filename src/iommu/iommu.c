@@ -412,9 +412,7 @@ IMS_EXPORT void ims_iommu_group_put(struct ims_iommu_group *group)
 	if (!group || --group->refs > 0)
 		return;
 	core = group->core;
-	/* iommu_group_release() */
-	if (group->domain && group->domain != group->default_domain)
-		ims_iommu_domain_free(group->domain);
+	/* iommu_group_release(): the default domain is the group's; others belong to their users. */
 	ims_iommu_domain_free(group->default_domain);
 	for (int i = 0; i < core->nr_groups; i++) {
 		if (core->groups[i] != group)
