@@ -33,6 +33,13 @@ extern "C" {
  * @stage2:        stage-2 descriptor formats (S2AP, MemAttr) and rules.
  * @affd:          access-flag faults disabled (CD.AFFD): AF == 0 is not a fault.
  * @hpd:           hierarchical permissions disabled (APTable/XNTable ignored).
+ * @s2:            nested translation: when set (on a stage-1 @cfg), every
+ *                 stage-1 table address, @ttb included, is an IPA that this
+ *                 stage-2 regime translates before the fetch, and the fetch
+ *                 needs stage-2 read permission (DDI 0487 D8.2 "stage 2
+ *                 translation of stage 1 table walks"; IHI 0070 §3.4.1).  The
+ *                 final output address is NOT passed through stage 2: the
+ *                 caller does that, so it can cache the two stages as it likes.
  */
 struct ims_vmsa_cfg {
 	uint64_t ttb;
@@ -44,6 +51,7 @@ struct ims_vmsa_cfg {
 	bool stage2;
 	bool affd;
 	bool hpd;
+	const struct ims_vmsa_cfg *s2;
 };
 
 /* Access kinds, for permission checks. */
@@ -95,11 +103,17 @@ enum ims_vmsa_fault_type {
  * @type:    the fault.
  * @level:   the level at which it was detected.
  * @desc_pa: the descriptor address involved (the fetch address for WALK_EABT).
+ * @s2:      nested: the fault arose in stage 2 while translating the address
+ *           of a stage-1 table (an SMMUv3 event with CLASS = TTD and S2 = 1);
+ *           @level and @desc_pa then describe the stage-2 walk.
+ * @ipa:     with @s2: the IPA of the stage-1 descriptor being fetched.
  */
 struct ims_vmsa_fault {
 	enum ims_vmsa_fault_type type;
 	uint8_t level;
 	uint64_t desc_pa;
+	bool s2;
+	uint64_t ipa;
 };
 
 /**

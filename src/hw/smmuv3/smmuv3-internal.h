@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* SMMUv3 model internals shared by its source files. */
+#ifndef IMS_HW_SMMUV3_INTERNAL_H
+#define IMS_HW_SMMUV3_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <iommusim/smmuv3.h>
+
+#include "hw/smmuv3/smmuv3-regs.h"
+
+/*
+ * A decoded STE (IHI 0070 §5.2), as the configuration cache holds it.  The
+ * fields the IOTLB-hit path needs come first so that it copies only those.
+ */
+struct smmu_ste {
+	uint8_t config; /* STE_CFG_* */
+	uint8_t s1cdmax;
+	uint8_t s1dss;
+	bool s2r;      /* record stage-2 faults */
+	uint16_t vmid; /* TLB tag (0 when stage 2 is not implemented) */
+	uint8_t privcfg, instcfg;
+#define STE_HOT_SIZE 8
+	uint8_t s1fmt;
+	bool s1stalld;
+	uint64_t s1ctxptr;
+	struct ims_vmsa_cfg s2; /* valid when config has stage 2 */
+};
+
+/* A decoded CD (IHI 0070 §5.4). */
+struct smmu_cd {
+	uint16_t asid;
+	bool r, a, s;
+	uint8_t tbi;
+#define CD_HOT_SIZE 6
+	bool epd[2];
+	uint8_t tsz[2];
+	struct ims_vmsa_cfg tt[2];
+	uint64_t mair;
+};
+
+/*
+ * A resolved translation context: what STE + CD say for one (SID, SSV, SSID),
+ * ready for the IOTLB and the walker.  Held in the fast table (struct xcache)
+ * so that an IOTLB hit needs one lookup, not an STE and a CD lookup.  It is
+ * derived data: every CFGI_* that removes the STE or CD it came from removes
+ * it too.
+ */
+#define XF_S1 0x01u
+#define XF_S2 0x02u
+#define XF_BYPASS 0x04u
+#define XF_S1_REC 0x08u
+#define XF_S2_REC 0x10u
+#define XF_STALL 0x20u
+struct smmu_xcfg {
+	uint8_t flags; /* XF_* */
+	uint8_t ctx;   /* IOTLB context tag */
+	uint16_t vmid;
+	uint16_t asid;
+	uint8_t tbi;
+	uint8_t ovr; /* STE.INSTCFG << 2 | STE.PRIVCFG */
+#define XCFG_HOT_SIZE 8
+	uint8_t epd; /* bit i: CD.EPDi */
+	struct ims_vmsa_cfg tt[2];
+	struct ims_vmsa_cfg s2;
+};
+
+struct xslot {
+	uint32_t seq;
+	uint64_t key; /* 0 when empty */
+	struct smmu_xcfg v;
+};
+
+/* The configuration cache (smmuv3-cfgc.c): set-associative, seqlock readers. */
+#define CFGC_WAYS 4
+#define CFGC_KEY_STE 0x1ULL
+#define CFGC_KEY_CD 0x2ULL
+#define CFGC_KEY_NONE 0
+
+struct cfgc_slot {
+	uint32_t seq; /* odd while being written */
+	uint64_t key; /* CFGC_KEY_NONE when empty */
+	union {
+		struct smmu_ste ste;
+		struct smmu_cd cd;
+	} v;
+};
+
+struct cfgc {
+	struct cfgc_slot *slots;
+	unsigned int sets;    /* 0: the cache is disabled */
+	uint8_t *victim;      /* per-set round-robin pointer */
+	struct xslot *xslots; /* the resolved-context fast table, direct-mapped */
+	unsigned int xmask;
+	pthread_mutex_t lock;
+	uint64_t hits, misses, evictions, invalidated; /* atomic */
+};
+
+static inline uint64_t cfgc_key_ste(uint32_t sid)
+{
+	return ((uint64_t)sid << 24) | (CFGC_KEY_STE << 62);
+}
+
+static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
+{
+	return ((uint64_t)sid << 24) | idx | (CFGC_KEY_CD << 62);
+}
+
+static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
+{
+	return ((uint64_t)sid << 24) | (ssv ? (1ULL << 23) | (ssid & 0xfffff) : 0) | (3ULL << 62);
+}
+
+int cfgc_init(struct cfgc *c, unsigned int entries);
+void xcache_insert(struct cfgc *c, uint64_t key, const struct smmu_xcfg *v);
+void cfgc_destroy(struct cfgc *c);
+/* Copy the first @len bytes of the value for @key into @out; true on a hit. */
+bool cfgc_lookup(struct cfgc *c, uint64_t key, void *out, size_t len);
+void cfgc_insert(struct cfgc *c, uint64_t key, const void *val, size_t len);
+/* Remove entries for which (key & mask) == (match & mask), restricted to @type. */
+unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t sid_hi, bool any_idx,
+		      uint32_t idx);
+
+struct smmu_queue {
+	uint64_t base; /* the register as written */
+	uint32_t prod, cons;
+};
+
+struct ims_smmuv3 {
+	struct ims_translator tr;
+	struct ims_mem *mem;
+	uint64_t mmio_base;
+	const struct ims_log *log;
+	struct ims_smmuv3_params p;
+	uint32_t idr[6];
+
+	pthread_mutex_t lock; /* register state, queues and event writes */
+	/* Registers.  Those read by the translation path are accessed atomically. */
+	uint32_t cr0, cr1, cr2, gbpa, irq_ctrl, gerror, gerrorn;
+	uint64_t gerror_irq_cfg0, eventq_irq_cfg0;
+	uint32_t gerror_irq_cfg1, gerror_irq_cfg2, eventq_irq_cfg1, eventq_irq_cfg2;
+	uint64_t strtab_base;
+	uint32_t strtab_base_cfg;
+	struct smmu_queue cmdq, evtq;
+	uint32_t pending_irq; /* BIT(enum ims_smmuv3_irq), fired after unlock */
+	uint16_t next_stag;
+
+	struct ims_iotlb *iotlb; /* NULL when disabled */
+	struct cfgc cfgc;
+
+	/* Counters (atomic). */
+	uint64_t translations, events, events_lost, commands, cmd_errors, syncs, msis;
+};
+
+/* smmuv3.c */
+void smmu_record_event(struct ims_smmuv3 *s, const uint64_t rec[4]);
+void smmu_fire_irqs(struct ims_smmuv3 *s);
+
+/* smmuv3-xlate.c */
+int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res);
+/* Fetch and cache the STE of @sid (and CD @ssid) without recording events (PREFETCH_CONFIG). */
+void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid);
+
+/* A counter bumped on hot paths: a plain relaxed load/store, approximate under races. */
+static inline void smmu_inc_local(uint64_t *ctr)
+{
+	__atomic_store_n(ctr, __atomic_load_n(ctr, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t smmu_ld64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t smmu_ld32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void smmu_inc(uint64_t *ctr)
+{
+	__atomic_fetch_add(ctr, 1, __ATOMIC_RELAXED);
+}
+
+/* The IDR5.OAS / CD.IPS / STE.S2PS encoding (IHI 0070 §6.3.6). */
+static inline unsigned int smmu_decode_pa_size(unsigned int enc)
+{
+	static const uint8_t bits[] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+
+	return bits[enc & 7];
+}
+
+static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
+{
+	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
+
+	return &c->xslots[(h >> 40) & c->xmask];
+}
+
+/* The fast table: copy the first @len bytes of the context for @key; true on a hit. */
+static inline bool xcache_lookup(struct cfgc *c, uint64_t key, struct smmu_xcfg *out, size_t len)
+{
+	struct xslot *sl;
+	uint32_t seq;
+
+	if (!c->sets)
+		return false;
+	sl = xslot_of(c, key);
+	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if ((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		return false;
+	memcpy(out, &sl->v, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
+}
+
+#endif

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SMMUv3 register, structure, command and event layouts (Arm IHI 0070).
+ * Order: offset, fields, values.  Shared by the model and its tests' driver.
+ */
+#ifndef IMS_HW_SMMUV3_REGS_H
+#define IMS_HW_SMMUV3_REGS_H
+
+#include "util/bitfield.h"
+
+/* §6.3 Register page 0 */
+#define SMMU_IDR0 0x0
+#define IDR0_S2P BIT(0)
+#define IDR0_S1P BIT(1)
+#define IDR0_TTF GENMASK(3, 2)
+#define IDR0_TTF_AARCH64 2
+#define IDR0_COHACC BIT(4)
+#define IDR0_HYP BIT(9)
+#define IDR0_ASID16 BIT(12)
+#define IDR0_MSI BIT(13)
+#define IDR0_SEV BIT(14)
+#define IDR0_VMID16 BIT(18)
+#define IDR0_CD2L BIT(19)
+#define IDR0_TTENDIAN GENMASK(22, 21)
+#define IDR0_STALL_MODEL GENMASK(25, 24)
+#define IDR0_TERM_MODEL BIT(26)
+#define IDR0_ST_LEVEL GENMASK(28, 27)
+
+#define SMMU_IDR1 0x4
+#define IDR1_SIDSIZE GENMASK(5, 0)
+#define IDR1_SSIDSIZE GENMASK(10, 6)
+#define IDR1_PRIQS GENMASK(15, 11)
+#define IDR1_EVENTQS GENMASK(20, 16)
+#define IDR1_CMDQS GENMASK(25, 21)
+
+#define SMMU_IDR2 0x8
+#define SMMU_IDR3 0xc
+#define IDR3_HAD BIT(2)
+#define IDR3_RIL BIT(10)
+#define IDR3_BBML GENMASK(12, 11)
+#define SMMU_IDR4 0x10
+#define SMMU_IDR5 0x14
+#define IDR5_OAS GENMASK(2, 0)
+#define IDR5_GRAN4K BIT(4)
+#define IDR5_GRAN16K BIT(5)
+#define IDR5_GRAN64K BIT(6)
+#define SMMU_IIDR 0x18
+#define SMMU_AIDR 0x1c
+
+#define SMMU_CR0 0x20
+#define CR0_SMMUEN BIT(0)
+#define CR0_PRIQEN BIT(1)
+#define CR0_EVENTQEN BIT(2)
+#define CR0_CMDQEN BIT(3)
+#define CR0_ATSCHK BIT(4)
+#define SMMU_CR0ACK 0x24
+#define SMMU_CR1 0x28
+#define CR1_MASK GENMASK(11, 0)
+#define SMMU_CR2 0x2c
+#define CR2_E2H BIT(0)
+#define CR2_RECINVSID BIT(1)
+#define CR2_PTM BIT(2)
+#define SMMU_STATUSR 0x40
+#define SMMU_GBPA 0x44
+#define GBPA_UPDATE BIT(31)
+#define GBPA_ABORT BIT(20)
+#define GBPA_FIELDS (GENMASK(20, 16) | GENMASK(13, 8) | GENMASK(4, 0))
+#define GBPA_SHCFG_INCOMING (1u << 12)
+#define SMMU_AGBPA 0x48
+#define SMMU_IRQ_CTRL 0x50
+#define IRQ_CTRL_GERROR_IRQEN BIT(0)
+#define IRQ_CTRL_PRIQ_IRQEN BIT(1)
+#define IRQ_CTRL_EVENTQ_IRQEN BIT(2)
+#define SMMU_IRQ_CTRLACK 0x54
+#define SMMU_GERROR 0x60
+#define GERROR_CMDQ_ERR BIT(0)
+#define GERROR_EVENTQ_ABT_ERR BIT(2)
+#define GERROR_PRIQ_ABT_ERR BIT(3)
+#define GERROR_MSI_CMDQ_ABT_ERR BIT(4)
+#define GERROR_MSI_EVENTQ_ABT_ERR BIT(5)
+#define GERROR_MSI_PRIQ_ABT_ERR BIT(6)
+#define GERROR_MSI_GERROR_ABT_ERR BIT(7)
+#define GERROR_SFM_ERR BIT(8)
+#define GERROR_MASK (GENMASK(9, 2) | BIT(0))
+#define SMMU_GERRORN 0x64
+#define SMMU_GERROR_IRQ_CFG0 0x68
+#define IRQ_CFG0_ADDR GENMASK_ULL(51, 2)
+#define SMMU_GERROR_IRQ_CFG1 0x70
+#define SMMU_GERROR_IRQ_CFG2 0x74
+#define IRQ_CFG2_MASK GENMASK(5, 0)
+#define SMMU_STRTAB_BASE 0x80
+#define STRTAB_BASE_RA BIT_ULL(62)
+#define STRTAB_BASE_ADDR GENMASK_ULL(51, 6)
+#define SMMU_STRTAB_BASE_CFG 0x88
+#define STRTAB_BASE_CFG_LOG2SIZE GENMASK(5, 0)
+#define STRTAB_BASE_CFG_SPLIT GENMASK(10, 6)
+#define STRTAB_BASE_CFG_FMT GENMASK(17, 16)
+#define STRTAB_BASE_CFG_FMT_LINEAR 0
+#define STRTAB_BASE_CFG_FMT_2LVL 1
+#define SMMU_CMDQ_BASE 0x90
+#define Q_BASE_ALLOC BIT_ULL(62) /* RA / WA */
+#define Q_BASE_ADDR GENMASK_ULL(51, 5)
+#define Q_BASE_LOG2SIZE GENMASK_ULL(4, 0)
+#define SMMU_CMDQ_PROD 0x98
+#define SMMU_CMDQ_CONS 0x9c
+#define CMDQ_CONS_ERR GENMASK(30, 24)
+#define CMDQ_ERR_CERROR_NONE 0
+#define CMDQ_ERR_CERROR_ILL 1
+#define CMDQ_ERR_CERROR_ABT 2
+#define SMMU_EVENTQ_BASE 0xa0
+#define SMMU_EVENTQ_PROD 0xa8 /* page-0 alias; architected in page 1 */
+#define SMMU_EVENTQ_CONS 0xac
+#define Q_OVF BIT(31) /* EVENTQ_PROD.OVFLG / EVENTQ_CONS.OVACKFLG */
+#define Q_IDX_WRAP_MASK GENMASK(19, 0)
+#define SMMU_EVENTQ_IRQ_CFG0 0xb0
+#define SMMU_EVENTQ_IRQ_CFG1 0xb8
+#define SMMU_EVENTQ_IRQ_CFG2 0xbc
+#define SMMU_PAGE1 0x10000
+#define SMMU_EVENTQ_PROD_P1 (SMMU_PAGE1 + SMMU_EVENTQ_PROD)
+#define SMMU_EVENTQ_CONS_P1 (SMMU_PAGE1 + SMMU_EVENTQ_CONS)
+
+/* §5.1 Level-1 stream table descriptor */
+#define L1STD_SPAN GENMASK_ULL(4, 0)
+#define L1STD_L2PTR GENMASK_ULL(51, 6)
+
+/* §5.2 Stream table entry: 64 bytes, data[8] */
+#define STE_DWORDS 8
+#define STE_0_V BIT_ULL(0)
+#define STE_0_CFG GENMASK_ULL(3, 1)
+#define STE_CFG_ABORT 0
+#define STE_CFG_BYPASS 4
+#define STE_CFG_S1 5
+#define STE_CFG_S2 6
+#define STE_CFG_NESTED 7
+#define STE_0_S1FMT GENMASK_ULL(5, 4)
+#define STE_S1FMT_LINEAR 0
+#define STE_S1FMT_4K_L2 1
+#define STE_S1FMT_64K_L2 2
+#define STE_0_S1CTXPTR GENMASK_ULL(51, 6)
+#define STE_0_S1CDMAX GENMASK_ULL(63, 59)
+#define STE_1_S1DSS GENMASK_ULL(1, 0)
+#define STE_S1DSS_TERMINATE 0
+#define STE_S1DSS_BYPASS 1
+#define STE_S1DSS_SSID0 2
+#define STE_1_S1STALLD BIT_ULL(27)
+#define STE_1_EATS GENMASK_ULL(29, 28)
+#define STE_1_STRW GENMASK_ULL(31, 30)
+#define STE_STRW_NSEL1 0
+#define STE_STRW_EL2 2
+#define STE_1_SHCFG GENMASK_ULL(45, 44)
+#define STE_1_PRIVCFG GENMASK_ULL(49, 48)
+#define STE_1_INSTCFG GENMASK_ULL(51, 50)
+#define STE_2_S2VMID GENMASK_ULL(15, 0)
+#define STE_2_S2T0SZ GENMASK_ULL(37, 32)
+#define STE_2_S2SL0 GENMASK_ULL(39, 38)
+#define STE_2_S2TG GENMASK_ULL(47, 46)
+#define STE_2_S2PS GENMASK_ULL(50, 48)
+#define STE_2_S2AA64 BIT_ULL(51)
+#define STE_2_S2ENDI BIT_ULL(52)
+#define STE_2_S2AFFD BIT_ULL(53)
+#define STE_2_S2PTW BIT_ULL(54)
+#define STE_2_S2S BIT_ULL(57)
+#define STE_2_S2R BIT_ULL(58)
+#define STE_3_S2TTB GENMASK_ULL(51, 4)
+
+/* §5.3 Level-1 CD table descriptor */
+#define L1CD_V BIT_ULL(0)
+#define L1CD_L2PTR GENMASK_ULL(51, 12)
+
+/* §5.4 Context descriptor: 64 bytes, data[8] */
+#define CD_DWORDS 8
+#define CD_0_T0SZ GENMASK_ULL(5, 0)
+#define CD_0_TG0 GENMASK_ULL(7, 6)
+#define CD_0_EPD0 BIT_ULL(14)
+#define CD_0_ENDI BIT_ULL(15)
+#define CD_0_T1SZ GENMASK_ULL(21, 16)
+#define CD_0_TG1 GENMASK_ULL(23, 22)
+#define CD_0_EPD1 BIT_ULL(30)
+#define CD_0_V BIT_ULL(31)
+#define CD_0_IPS GENMASK_ULL(34, 32)
+#define CD_0_AFFD BIT_ULL(35)
+#define CD_0_TBI GENMASK_ULL(39, 38)
+#define CD_0_AA64 BIT_ULL(41)
+#define CD_0_S BIT_ULL(44)
+#define CD_0_R BIT_ULL(45)
+#define CD_0_A BIT_ULL(46)
+#define CD_0_ASID GENMASK_ULL(63, 48)
+#define CD_1_TTB0 GENMASK_ULL(51, 4)
+#define CD_2_TTB1 GENMASK_ULL(51, 4)
+#define CD_3_MAIR GENMASK_ULL(63, 0)
+
+/* §4 Commands: 16 bytes, data[2] */
+#define CMD_0_OP GENMASK_ULL(7, 0)
+#define CMD_0_SSV BIT_ULL(11)
+#define CMD_0_SSID GENMASK_ULL(31, 12)
+#define CMD_0_SID GENMASK_ULL(63, 32)
+#define CMD_1_LEAF BIT_ULL(0)
+#define CMD_1_RANGE GENMASK_ULL(4, 0)
+#define CMD_0_NUM GENMASK_ULL(16, 12)
+#define CMD_0_SCALE GENMASK_ULL(24, 20)
+#define CMD_0_VMID GENMASK_ULL(47, 32)
+#define CMD_0_ASID GENMASK_ULL(63, 48)
+#define CMD_1_TTL GENMASK_ULL(9, 8)
+#define CMD_1_TG GENMASK_ULL(11, 10)
+#define CMD_1_VA GENMASK_ULL(63, 12)
+#define CMD_1_IPA GENMASK_ULL(51, 12)
+#define CMD_0_CS GENMASK_ULL(13, 12)
+#define CMD_SYNC_CS_NONE 0
+#define CMD_SYNC_CS_IRQ 1
+#define CMD_SYNC_CS_SEV 2
+#define CMD_0_MSH GENMASK_ULL(23, 22)
+#define CMD_0_MSIATTR GENMASK_ULL(27, 24)
+#define CMD_0_MSIDATA GENMASK_ULL(63, 32)
+#define CMD_1_MSIADDR GENMASK_ULL(51, 2)
+#define CMD_0_RESUME_RESP GENMASK_ULL(13, 12)
+
+#define CMDQ_OP_PREFETCH_CONFIG 0x01
+#define CMDQ_OP_PREFETCH_ADDR 0x02
+#define CMDQ_OP_CFGI_STE 0x03
+#define CMDQ_OP_CFGI_STE_RANGE 0x04
+#define CMDQ_OP_CFGI_CD 0x05
+#define CMDQ_OP_CFGI_CD_ALL 0x06
+#define CMDQ_OP_TLBI_NH_ALL 0x10
+#define CMDQ_OP_TLBI_NH_ASID 0x11
+#define CMDQ_OP_TLBI_NH_VA 0x12
+#define CMDQ_OP_TLBI_NH_VAA 0x13
+#define CMDQ_OP_TLBI_EL2_ALL 0x20
+#define CMDQ_OP_TLBI_S12_VMALL 0x28
+#define CMDQ_OP_TLBI_S2_IPA 0x2a
+#define CMDQ_OP_TLBI_NSNH_ALL 0x30
+#define CMDQ_OP_ATC_INV 0x40
+#define CMDQ_OP_PRI_RESP 0x41
+#define CMDQ_OP_RESUME 0x44
+#define CMDQ_OP_STALL_TERM 0x45
+#define CMDQ_OP_CMD_SYNC 0x46
+
+/* §7.3 Event records: 32 bytes, data[4] */
+#define EVT_0_ID GENMASK_ULL(7, 0)
+#define EVT_0_SSV BIT_ULL(11)
+#define EVT_0_SSID GENMASK_ULL(31, 12)
+#define EVT_0_SID GENMASK_ULL(63, 32)
+#define EVT_1_STAG GENMASK_ULL(15, 0)
+#define EVT_1_REASON GENMASK_ULL(15, 0) /* F_UUT, *_FETCH, F_WALK_EABT */
+#define EVT_1_STALL BIT_ULL(31)
+#define EVT_1_PNU BIT_ULL(33)
+#define EVT_1_IND BIT_ULL(34)
+#define EVT_1_RNW BIT_ULL(35)
+#define EVT_1_S2 BIT_ULL(39)
+#define EVT_1_CLASS GENMASK_ULL(41, 40)
+#define EVT_CLASS_CD 0
+#define EVT_CLASS_TT 1
+#define EVT_CLASS_IN 2
+#define EVT_3_IPA GENMASK_ULL(51, 12)
+#define EVT_3_FETCH_ADDR GENMASK_ULL(51, 3)
+
+#define EVT_ID_UUT 0x01
+#define EVT_ID_BAD_STREAMID 0x02
+#define EVT_ID_STE_FETCH 0x03
+#define EVT_ID_BAD_STE 0x04
+#define EVT_ID_STREAM_DISABLED 0x06
+#define EVT_ID_BAD_SUBSTREAMID 0x08
+#define EVT_ID_CD_FETCH 0x09
+#define EVT_ID_BAD_CD 0x0a
+#define EVT_ID_WALK_EABT 0x0b
+#define EVT_ID_TRANSLATION 0x10
+#define EVT_ID_ADDR_SIZE 0x11
+#define EVT_ID_ACCESS 0x12
+#define EVT_ID_PERMISSION 0x13
+
+#define CMDQ_ENT_SIZE 16
+#define EVTQ_ENT_SIZE 32
+
+#endif
