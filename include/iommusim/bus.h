@@ -510,6 +510,17 @@ IMS_EXPORT void ims_dev_logf(struct ims_device *dev, enum ims_log_level level, c
 	IMS_PRINTF(3, 4);
 
 /**
+ * ims_dev_record_msg() - keep a message about @dev in @dev->msgs without
+ * sending it to the sink (a message another layer already printed, such as
+ * of_map_id()'s pr_info).
+ * @dev:   the device.
+ * @level: the level.
+ * @fmt:   printf format of the whole message.
+ */
+IMS_EXPORT void ims_dev_record_msg(struct ims_device *dev, enum ims_log_level level,
+				   const char *fmt, ...) IMS_PRINTF(3, 4);
+
+/**
  * ims_dev_decide() - append to @dev's decision record.
  * @dev:  the device.
  * @step: the deciding kernel function.

@@ -152,11 +152,23 @@ static char *dupstr(const char *s)
 	return d;
 }
 
+static void dev_keep_msg(struct ims_device *dev, enum ims_log_level level, const char *msg)
+{
+	char *copy;
+
+	if (ims_bus_grow((void **)&dev->msgs, &dev->cap_msgs, dev->nr_msgs + 1, sizeof(*dev->msgs)))
+		return;
+	copy = dupstr(msg);
+	if (!copy)
+		return;
+	dev->msgs[dev->nr_msgs].level = level;
+	dev->msgs[dev->nr_msgs++].text = copy;
+}
+
 IMS_EXPORT void ims_dev_logf(struct ims_device *dev, enum ims_log_level level, const char *fmt, ...)
 {
 	char body[768], msg[1024];
 	va_list ap;
-	char *copy;
 
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
@@ -165,13 +177,19 @@ IMS_EXPORT void ims_dev_logf(struct ims_device *dev, enum ims_log_level level, c
 	snprintf(msg, sizeof(msg), "%s %s: %s",
 		 dev->driver ? dev->driver->name : bus_names[dev->bus], dev->name, body);
 	ims_logf(&dev->core->log, level, "%s", msg);
-	if (ims_bus_grow((void **)&dev->msgs, &dev->cap_msgs, dev->nr_msgs + 1, sizeof(*dev->msgs)))
-		return;
-	copy = dupstr(msg);
-	if (!copy)
-		return;
-	dev->msgs[dev->nr_msgs].level = level;
-	dev->msgs[dev->nr_msgs++].text = copy;
+	dev_keep_msg(dev, level, msg);
+}
+
+IMS_EXPORT void ims_dev_record_msg(struct ims_device *dev, enum ims_log_level level,
+				   const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dev_keep_msg(dev, level, msg);
 }
 
 IMS_EXPORT void ims_dev_decide(struct ims_device *dev, const char *step, const char *fmt, ...)

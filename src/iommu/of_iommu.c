@@ -82,10 +82,14 @@ static int configure_dev_id(struct ims_device *dev, int master_np, uint32_t id)
 			"%s iommu-map entry %d <0x%x 0x%x 0x%x 0x%x> (mask 0x%x): id 0x%x -> 0x%x",
 			path, rec.index, rec.id_base, rec.phandle, rec.out_base, rec.len, rec.mask,
 			id, spec.args[0]);
-	else
+	else {
+		/* of_map_id()'s pr_info went to the tree's sink; keep it with the device. */
+		ims_dev_record_msg(dev, IMS_LOG_INFO,
+				   "%s: no iommu-map translation for id 0x%x on (null)", path, id);
 		ims_dev_decide(dev, "of_iommu_configure_dev_id",
 			       "%s: no iommu-map translation for id 0x%x (bypass): no IOMMU", path,
 			       id);
+	}
 	return ims_of_iommu_xlate(dev, &spec);
 }
 
