@@ -676,6 +676,7 @@ IMS_EXPORT int ims_of_dma_configure_id(struct ims_device *dev, int np, bool forc
 			       "of_iommu_configure deferred: dma_range_map dropped, masks stay");
 		return -EPROBE_DEFER;
 	}
+	ims_dev_logf(dev, IMS_LOG_DEBUG, "device is%sbehind an iommu", !ret ? " " : " not ");
 	/* arch_setup_dma_ops() on arm64: only the coherency. */
 	dev->dma_coherent = cfg.coherent;
 	return 0;

@@ -44,6 +44,10 @@ int main(void)
 	       "a later entry on a disabled IOMMU: -ENODEV drops the whole fwspec");
 	ok(ims_dev_has_msg(dev_named(b.dc, "40.d"), "Adding to IOMMU failed: -19"),
 	   "dev_dbg Adding to IOMMU failed: -19");
+	ok(ims_dev_has_msg(dev_named(b.dc, "10.a"), "ims-client 10.a: device is behind an iommu") &&
+		   ims_dev_has_msg(dev_named(b.dc, "20.b"), "device is not behind an iommu") &&
+		   ims_dev_has_msg(dev_named(b.dc, "20.b"), "device is not dma coherent"),
+	   "of_dma_configure_id's dev_dbg lines");
 	is_str(ids_of(&b, "60.f"), "0x1", "the same ID on another device (mock allows it)");
 	ok(!same_group(&b, "10.a", "60.f"), "generic_device_group: a group per device");
 
