@@ -664,6 +664,7 @@ IMS_EXPORT int ims_of_dma_configure_id(struct ims_device *dev, int np, bool forc
 		path, cfg.range_err, ims_errname(cfg.range_err), set_map ? dev->nr_dma_range : 0,
 		(unsigned long long)dev->bus_dma_limit, (unsigned long long)dev->coherent_dma_mask,
 		(unsigned long long)dev->dma_mask, cfg.coherent ? "dma-coherent" : "non-coherent");
+	ims_dev_logf(dev, IMS_LOG_DEBUG, "device is%sdma coherent", cfg.coherent ? " " : " not ");
 	ret = core->hooks.of_iommu_configure ? core->hooks.of_iommu_configure(dev, np, id)
 					     : -ENODEV;
 	if (ret == -EPROBE_DEFER) {
