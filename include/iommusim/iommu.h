@@ -673,6 +673,12 @@ IMS_EXPORT void ims_iommu_iotlb_sync(struct ims_iommu_domain *domain,
 				     struct ims_iotlb_gather *gather);
 
 /**
+ * ims_iommu_flush_iotlb_all() - iommu_flush_iotlb_all(): the driver's flush_iotlb_all, if any.
+ * @domain: the domain.
+ */
+IMS_EXPORT void ims_iommu_flush_iotlb_all(struct ims_iommu_domain *domain);
+
+/**
  * ims_iommu_iova_to_phys() - iommu_iova_to_phys(): identity for IDENTITY
  * domains, 0 for blocked ones.
  * @domain: the domain.

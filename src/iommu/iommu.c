@@ -1204,6 +1204,12 @@ IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uin
 	return ret;
 }
 
+IMS_EXPORT void ims_iommu_flush_iotlb_all(struct ims_iommu_domain *domain)
+{
+	if (domain && domain->ops && domain->ops->flush_iotlb_all)
+		domain->ops->flush_iotlb_all(domain);
+}
+
 IMS_EXPORT uint64_t ims_iommu_iova_to_phys(struct ims_iommu_domain *domain, uint64_t iova)
 {
 	if (!domain)

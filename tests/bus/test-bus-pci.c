@@ -263,6 +263,60 @@ static void test_bad(void)
 	}
 }
 
+static const char alias_topo[] =
+	"/dts-v1/; / { #address-cells = <1>; #size-cells = <1>;"
+	" pcie@0 { compatible = \"x\"; device_type = \"pci\"; reg = <0 0x1000>;"
+	"  #address-cells = <3>; #size-cells = <2>; bus-range = <0 9>;"
+	"  pci@1,0 { device_type = \"pci\"; reg = <0x800 0 0 0 0>; bus-range = <1 4>;"
+	"   pci@0,0 { device_type = \"pci\"; reg = <0x10000 0 0 0 0>; bus-range = <2 4>;"
+	"    iommusim,pcie-type = \"pcie-to-pci-bridge\";"
+	"    pci@4,0 { device_type = \"pci\"; reg = <0x22000 0 0 0 0>; bus-range = <3 3>;"
+	"     iommusim,pcie-type = \"pci-to-pcie-bridge\";"
+	"     ep@0,0 { reg = <0x30000 0 0 0 0>; iommusim,pcie-type = \"endpoint\"; }; };"
+	"    tundra@5,0 { device_type = \"pci\"; reg = <0x22800 0 0 0 0>; bus-range = <4 4>;"
+	"     vendor-id = <0x10e3>; device-id = <0x8113>; dev@0,0 { reg = <0x40000 0 0 0 0>; }; }; "
+	"}; };"
+	"  tundra@2,0 { device_type = \"pci\"; reg = <0x1000 0 0 0 0>; bus-range = <5 5>;"
+	"   iommusim,pcie-type = \"pci-bridge\"; vendor-id = <0x10e3>; device-id = <0x8113>;"
+	"   dev@0,0 { reg = <0x50000 0 0 0 0>; }; };"
+	"  ricoh@3,0 { reg = <0x1800 0 0 0 0>; };"
+	"  ricoh@3,1 { reg = <0x1900 0 0 0 0>; vendor-id = <0x1180>; device-id = <0xe832>; };"
+	"  rp@4,0 { device_type = \"pci\"; reg = <0x2000 0 0 0 0>; bus-range = <6 6>;"
+	"   x@0,0 { reg = <0x60000 0 0 0 0>; }; x@0,2 { reg = <0x60200 0 0 0 0>; }; }; }; };";
+
+static void test_more_aliases(void)
+{
+	struct ims_of_tree *t = load_dts_text(alias_topo);
+	struct ims_devcore *core = boot(t, NULL, NULL);
+	struct alias_rec r;
+
+	aliases_of(pci_named(core, "0000:03:00.0"), &r);
+	ok(r.nr == 3 && r.alias[0] == 0x300 && r.alias[1] == 0x220 && r.alias[2] == 0x200,
+	   "PCI-to-PCIe bridge: its own RID; then the PCIe-to-PCI bridge: secondary<<8");
+	is_str(r.owner[1], "0000:02:04.0", "the PCI-to-PCIe bridge owns its RID alias");
+	ok(!(pci_named(core, "0000:02:05.0")->dev_flags & IMS_PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS),
+	   "Tundra below a PCIe-to-PCI bridge: quirk condition fails (parent is a PCI bridge)");
+	aliases_of(pci_named(core, "0000:04:00.0"), &r);
+	ok(r.nr == 3 && r.alias[1] == 0x228 && r.alias[2] == 0x200,
+	   "so its devices alias to its own RID, then to bus 2 (%x %x)", r.alias[1], r.alias[2]);
+	ok(!(pci_named(core, "0000:00:02.0")->dev_flags & IMS_PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS),
+	   "Tundra on a root bus: no quirk flag");
+	aliases_of(pci_named(core, "0000:05:00.0"), &r);
+	ok(r.nr == 2 && r.alias[1] == 0x010, "so a device below aliases to the bridge's own RID");
+	aliases_of(pci_named(core, "0000:00:03.1"), &r);
+	ok(r.nr == 2 && r.alias[1] == 0x018, "quirk_dma_func0_alias (Ricoh): 00:03.0");
+	ok(ims_pci_devs_are_dma_aliases(pci_named(core, "0000:00:03.0"),
+					pci_named(core, "0000:00:03.1")),
+	   "pci_devs_are_dma_aliases in either direction");
+	aliases_of(pci_named(core, "0000:00:03.0"), &r);
+	is_int(r.nr, 1, "function 0 itself has no alias");
+	ok(ims_devcore_find_device(core, "0000:06:00.2") &&
+		   pci_named(core, "0000:06:00.2")->multifunction,
+	   "a function other than 0 is scanned (and multifunction) when function 0 exists");
+	ims_devcore_free(core);
+	ims_of_tree_free(t);
+}
+
 int main(void)
 {
 	struct ims_of_tree *t = load_tree(FIXTURE_DIR "/topo.dtb");
@@ -277,5 +331,6 @@ int main(void)
 	ims_devcore_free(core);
 	ims_of_tree_free(t);
 	test_bad();
+	test_more_aliases();
 	return tap_done();
 }

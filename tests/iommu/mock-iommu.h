@@ -44,7 +44,7 @@ struct mock_domain {
 	struct ims_iommu_domain domain;
 	struct mock_map maps[1024];
 	int nr_maps;
-	int map_calls, unmap_calls, syncs, attaches;
+	int map_calls, unmap_calls, syncs, attaches, flushes;
 	size_t last_pgsize, last_count;
 	uint64_t sync_start, sync_end;
 };
@@ -199,6 +199,11 @@ static void mock_iotlb_sync(struct ims_iommu_domain *d, struct ims_iotlb_gather 
 	md->sync_end = g->end;
 }
 
+static void mock_flush_all(struct ims_iommu_domain *d)
+{
+	container_of_t(d, struct mock_domain, domain)->flushes++;
+}
+
 static uint64_t mock_iova_to_phys(struct ims_iommu_domain *d, uint64_t iova)
 {
 	struct mock_domain *md = container_of_t(d, struct mock_domain, domain);
@@ -220,6 +225,7 @@ static const struct ims_iommu_domain_ops mock_domain_ops = {
 	.map_pages = mock_map_pages,
 	.unmap_pages = mock_unmap_pages,
 	.iotlb_sync = mock_iotlb_sync,
+	.flush_iotlb_all = mock_flush_all,
 	.iova_to_phys = mock_iova_to_phys,
 	.free = mock_domain_free,
 };

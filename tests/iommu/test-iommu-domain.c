@@ -111,6 +111,11 @@ int main(void)
 	ims_iommu_iotlb_sync(dom, &g);
 	ok(md->syncs == 1 && g.start == ~0ull && g.end == 0, "iotlb_sync flushes and resets");
 
+	ims_iommu_flush_iotlb_all(dom);
+	is_int(md->flushes, 1, "flush_iotlb_all reaches the driver");
+	ims_iommu_flush_iotlb_all(&mock_identity);
+	ok(1 == md->flushes, "a domain without flush_iotlb_all: nothing happens");
+
 	/* Detach: back to the default domain. */
 	ims_iommu_detach_device(dom, dma);
 	ok(ims_iommu_get_domain_for_dev(dma) == def, "detached: default domain again");

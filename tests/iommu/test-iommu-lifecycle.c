@@ -35,6 +35,27 @@ int main(void)
 	}
 	is_int(g->owner_cnt, 1, "five more cycles: ownership stable");
 
+	/* driver_managed_dma: the driver core leaves ownership alone. */
+	{
+		static const char *const dma_compat[] = { "test,dma", NULL };
+		static const struct ims_driver vfio_like = { .name = "vfio-like",
+							     .bus = IMS_BUS_PLATFORM,
+							     .of_match = dma_compat,
+							     .driver_managed_dma = true };
+
+		ims_device_release_driver(d);
+		ims_driver_unregister(b.dc, ims_client_driver(IMS_BUS_PLATFORM));
+		ims_driver_register(b.dc, &vfio_like);
+		ok(d->driver == &vfio_like, "bound to a driver_managed_dma driver");
+		is_int(g->owner_cnt, 0, "no default-domain ownership taken");
+		ims_device_release_driver(d);
+		is_int(g->owner_cnt, 0, "and none dropped at unbind");
+		ims_driver_unregister(b.dc, &vfio_like);
+		ims_driver_register(b.dc, ims_client_driver(IMS_BUS_PLATFORM));
+		ok(d->driver == ims_client_driver(IMS_BUS_PLATFORM) && g->owner_cnt == 1,
+		   "the client driver binds again and owns it");
+	}
+
 	/* SR-IOV: the PF's unbind removes the VFs; rebinding brings them back. */
 	n = ims_devcore_nr_devices(b.dc);
 	ims_device_release_driver(dev_named(b.dc, "0000:03:00.0"));
