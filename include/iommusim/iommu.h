@@ -375,7 +375,9 @@ IMS_EXPORT int ims_iommu_device_register(struct ims_iommu_core *core,
 					 const struct ims_iommu_ops *ops, struct ims_device *hwdev);
 
 /**
- * ims_iommu_device_unregister() - iommu_device_unregister().
+ * ims_iommu_device_unregister() - iommu_device_unregister(): release every
+ * device probed through @iommu (group, fwspec, dev->iommu; DMA ops back to
+ * direct), then drop it from the list.
  * @iommu: the instance.
  */
 IMS_EXPORT void ims_iommu_device_unregister(struct ims_iommu_device *iommu);

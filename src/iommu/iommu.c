@@ -250,6 +250,13 @@ IMS_EXPORT void ims_iommu_device_unregister(struct ims_iommu_device *iommu)
 
 	if (!core)
 		return;
+	/* remove_iommu_group() on every bus: release the devices probed through it. */
+	for (int i = 0; i < ims_devcore_nr_devices(core->dc); i++) {
+		struct ims_device *dev = ims_devcore_device(core->dc, i);
+
+		if (dev->iommu && dev->iommu->iommu_dev == iommu)
+			ims_iommu_release_device(dev);
+	}
 	for (int i = 0; i < core->nr_iommus; i++) {
 		if (core->iommus[i] != iommu)
 			continue;

@@ -77,6 +77,25 @@ int main(void)
 	       "after the owner is removed, a rebind takes the SID");
 	ok(dev_named(b.dc, "0002:00:02.0")->dma_ops == IMS_DMA_OPS_IOMMU, "and IOMMU DMA ops");
 
+	/* Unbinding the IOMMU driver releases its devices; a client rebind configures again. */
+	{
+		struct ims_device *iommu = dev_named(b.dc, "1000.iommu");
+		struct ims_device *ep = dev_named(b.dc, "0000:08:00.0");
+
+		ims_device_release_driver(iommu);
+		ok(!ep->iommu_group && !ep->iommu && ep->dma_ops == IMS_DMA_OPS_DIRECT,
+		   "iommu_device_unregister releases the devices behind it");
+		ok(ep->driver != NULL, "their drivers stay bound");
+		is_int(ims_device_attach(iommu), 1, "the IOMMU driver binds again");
+		ok(!ep->iommu_group,
+		   "bus_iommu_probe finds no fwspec: nothing changes for bound clients");
+		ims_device_release_driver(ep);
+		ims_device_attach(ep);
+		ok(ep->iommu_group && ep->dma_ops == IMS_DMA_OPS_IOMMU &&
+			   ep->iommu_group->owner_cnt == 1,
+		   "a client rebind runs of_iommu_configure again");
+	}
+
 	/* Removing a host bridge removes its hierarchy. */
 	n = ims_devcore_nr_devices(b.dc);
 	ims_device_unregister(dev_named(b.dc, "10000000.pcie"));
