@@ -176,6 +176,8 @@ void ims_pci_dev_release(struct ims_pci_dev *pdev)
 {
 	struct ims_pci_bus *bus = pdev->bus;
 
+	if (pdev->is_virtfn && pdev->physfn && pdev->physfn->num_vfs > 0)
+		pdev->physfn->num_vfs--;
 	bus_unlink_dev(bus, pdev);
 	if (pdev->subordinate) {
 		bus_unlink_child(bus, pdev->subordinate);
@@ -1052,6 +1054,13 @@ void ims_pci_dev_bound(struct ims_pci_dev *pf)
 			ims_dev_logf(&pf->dev, IMS_LOG_ERR,
 				     "SR-IOV: VF %d needs bus %02x beyond the bus range", id,
 				     busnr);
+			break;
+		}
+		if (ims_pci_get_slot(core, pf->bus->bridge->domain, busnr, (int)(rid & 0xff))) {
+			ims_dev_logf(
+				&pf->dev, IMS_LOG_ERR,
+				"SR-IOV: VF %d at %02x:%02x.%d collides with an existing function",
+				id, busnr, (rid >> 3) & 0x1f, rid & 7);
 			break;
 		}
 		bus = virtfn_add_bus(pf->bus, busnr);

@@ -203,6 +203,28 @@ static const char *const bad_cases[][3] = {
 	{ "vendor-id = <0x10000>;", "vendor-id", "exceeds" },
 };
 
+static void test_vf_collision(void)
+{
+	struct ims_of_tree *t = load_dts_text(
+		"/dts-v1/; / { #address-cells = <1>; #size-cells = <1>;"
+		" pcie@0 { compatible = \"x\"; device_type = \"pci\"; reg = <0 0x1000>;"
+		" #address-cells = <3>; #size-cells = <2>; bus-range = <0 3>;"
+		" pf@2,0 { reg = <0x1000 0 0 0 0>; iommusim,sriov = <4 2 1>; iommusim,num-vfs = "
+		"<3>; };"
+		" fn@2,3 { reg = <0x1300 0 0 0 0>; }; }; };");
+	struct ims_devcore *core = boot(t, NULL, NULL);
+	struct ims_pci_dev *pf = pci_named(core, "0000:00:02.0");
+
+	ok(pf && pf->num_vfs == 1, "VF 0 at 00:02.2 is created; VF 1 would be 00:02.3");
+	ok(pf && ims_dev_has_msg(&pf->dev,
+				 "SR-IOV: VF 1 at 00:02.3 collides with an existing function"),
+	   "the collision is reported");
+	ims_device_unregister(&pci_named(core, "0000:00:02.2")->dev);
+	is_int(pf->num_vfs, 0, "removing a VF updates num_vfs");
+	ims_devcore_free(core);
+	ims_of_tree_free(t);
+}
+
 static void test_bad(void)
 {
 	char dts[2048];
@@ -332,5 +354,6 @@ int main(void)
 	ims_of_tree_free(t);
 	test_bad();
 	test_more_aliases();
+	test_vf_collision();
 	return tap_done();
 }
