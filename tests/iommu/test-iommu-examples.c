@@ -82,5 +82,60 @@ int main(void)
 	is_hex(ims_pci_msi_domain_get_msi_rid(pci_named(b.dc, "0000:03:00.3"), NULL), 0x303,
 	       "a VF's MSI DeviceID");
 	board_down(&b);
+
+	/* qemu-virt-bridges.dtso with a driver refusing duplicate StreamIDs (arm-smmu-v3 6.12). */
+	{
+		static const char *const v3_compat[] = { "arm,smmu-v3", NULL };
+		static const struct ims_driver v3_mock = {
+			.name = "arm-smmu-v3",
+			.bus = IMS_BUS_PLATFORM,
+			.of_match = v3_compat,
+			.probe = mock_drv_probe,
+			.remove = mock_drv_remove,
+		};
+		const char *ov2[] = { TOPO_DIR "/qemu-virt-bridges.dtso" };
+
+		t = NULL;
+		if (ims_of_tree_load(&t, BOARDS_DIR "/qemu-virt-smmuv3.dts", ov2, 1)) {
+			printf("Bail out! %s\n", ims_last_error());
+			return 1;
+		}
+		memset(&mock_cfg, 0, sizeof(mock_cfg));
+		mock_cfg.refuse_dups = true;
+		memset(&b, 0, sizeof(b));
+		{
+			struct ims_log log = { capture_fn, &b.log, IMS_LOG_DEBUG };
+
+			b.t = t;
+			ims_devcore_new(&b.dc, t, &dopts, &log);
+			ims_iommu_core_new(&b.ic, b.dc, &io);
+			ims_driver_register(b.dc, &v3_mock);
+			ims_driver_register(b.dc, ims_pci_host_driver());
+			ims_driver_register(b.dc, ims_client_driver(IMS_BUS_PLATFORM));
+			ims_driver_register(b.dc, ims_client_driver(IMS_BUS_PCI));
+			ims_of_platform_populate(b.dc);
+			ims_devcore_late_initcall(b.dc);
+		}
+		ok(dev_named(b.dc, "9050000.iommu") && dev_named(b.dc, "9050000.iommu")->driver,
+		   "qemu: the SMMUv3 at 9050000 is bound");
+		is_str(ids_of(&b, "0000:01:00.1"), "0x101", "qemu: RIDs map 1:1");
+		ok(same_group(&b, "0000:01:00.0", "0000:01:00.1") &&
+			   same_group(&b, "0000:01:00.0", "0000:00:01.0"),
+		   "qemu: the multifunction endpoint shares the port's group (ACS left off in "
+		   "6.12)");
+		is_str(ids_of(&b, "0000:00:03.2"), "0x1a", "qemu: VF 2 of 00:03.0 is RID 0x1a");
+		is_str(ids_of(&b, "0000:05:02.0"), "0x510 0x500",
+		       "qemu: 05:02.0 gets its RID and 0x500");
+		is_str(ids_of(&b, "0000:05:03.0"), "none", "qemu: 05:03.0's 0x500 is taken");
+		is_str(ids_of(&b, "0000:02:03.0"), "none", "qemu: 02:03.0's 0xf8 is the bridge's");
+		ok(ims_dev_has_msg(dev_named(b.dc, "0000:02:03.0"),
+				   "stream 248 already in tree from dev 0000:00:1f.0"),
+		   "qemu: the refusal names the bridge");
+		is_int(dev_named(b.dc, "0000:02:03.0")->dma_ops, IMS_DMA_OPS_DIRECT,
+		       "qemu: 02:03.0 falls back to dma-direct");
+		is_hex(ims_pci_msi_domain_get_msi_rid(pci_named(b.dc, "0000:02:03.0"), NULL), 0xf8,
+		       "qemu: 02:03.0's ITS DeviceID is 0xf8");
+		board_down(&b);
+	}
 	return tap_done();
 }
