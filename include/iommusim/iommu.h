@@ -200,6 +200,8 @@ struct ims_iommu_domain_ops {
  * @aperture_end:   geometry.aperture_end.
  * @force_aperture: geometry.force_aperture.
  * @is_static:      a static (identity/blocked) domain owned by the driver: never freed.
+ * @core:           the IOMMU core that allocated it (NULL for static domains): its
+ *                  kernel log receives the map/unmap pr_err messages.
  */
 struct ims_iommu_domain {
 	unsigned int type;
@@ -209,6 +211,7 @@ struct ims_iommu_domain {
 	uint64_t aperture_start, aperture_end;
 	bool force_aperture;
 	bool is_static;
+	struct ims_iommu_core *core;
 };
 
 /**

@@ -601,6 +601,7 @@ static struct ims_iommu_domain *__iommu_domain_alloc(const struct ims_iommu_ops 
 	}
 	domain->type = type;
 	domain->owner = ops;
+	domain->core = ims_iommu_core_of(dev);
 	if (!domain->pgsize_bitmap)
 		domain->pgsize_bitmap = ops->pgsize_bitmap;
 	return domain;
@@ -1122,7 +1123,10 @@ static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size
 		return 0;
 	min_pagesz = 1ull << __builtin_ctzll(domain->pgsize_bitmap);
 	if (!IS_ALIGNED(iova | size, min_pagesz)) {
-		/* The owner's log is not reachable from a domain; explain reads the return. */
+		if (domain->core)
+			ims_err(core_log(domain->core),
+				"unaligned: iova 0x%llx size 0x%zx min_pagesz 0x%x",
+				(unsigned long long)iova, size, (unsigned int)min_pagesz);
 		return 0;
 	}
 	while (unmapped < size) {
@@ -1175,11 +1179,17 @@ IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uin
 	if (!domain->ops || !domain->ops->map_pages || !domain->pgsize_bitmap)
 		return -ENODEV;
 	min_pagesz = 1ull << __builtin_ctzll(domain->pgsize_bitmap);
-	if (!IS_ALIGNED(iova | paddr | size, min_pagesz))
+	if (!IS_ALIGNED(iova | paddr | size, min_pagesz)) {
+		if (domain->core)
+			ims_err(core_log(domain->core),
+				"unaligned: iova 0x%llx pa 0x%016llx size 0x%zx min_pagesz 0x%x",
+				(unsigned long long)iova, (unsigned long long)paddr, size,
+				(unsigned int)min_pagesz);
 		return ims_error(-EINVAL,
 				 "unaligned: iova 0x%llx pa 0x%016llx size 0x%zx min_pagesz 0x%x",
 				 (unsigned long long)iova, (unsigned long long)paddr, size,
 				 (unsigned int)min_pagesz);
+	}
 	while (size) {
 		size_t count, mapped = 0,
 			      pgsize = ims_iommu_pgsize(domain, iova, paddr, size, &count);

@@ -100,6 +100,8 @@ int main(void)
 	is_hex(md->sync_end, 0x400fff, "... to its end");
 	is_hex(ims_iommu_unmap(dom, 0x1ff000, 0x1000), 0, "unmapping nothing: 0 bytes");
 	is_hex(ims_iommu_unmap(dom, 0x600800, 0x1000), 0, "unaligned unmap: 0");
+	ok(strstr(b.log.text, "<3>unaligned: iova 0x600800 size 0x1000 min_pagesz 0x1000") != NULL,
+	   "unmap's pr_err");
 	is_hex(ims_iommu_unmap(dom, 0x600000, 0x4000), 0x3000,
 	       "unmap stops short: bytes actually unmapped");
 	ims_iommu_iotlb_gather_init(&g);
