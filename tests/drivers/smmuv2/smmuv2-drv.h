@@ -261,6 +261,17 @@ static __attribute__((unused)) int dev_dma(struct mach_smmu *s, uint32_t sid, ui
 	return ims_smmu_dma(ims_smmuv2_translator(s->hw), s->m->mem, &t, iova, buf, len, res);
 }
 
+/* A device writes the string @str (with its NUL) at @iova. */
+static __attribute__((unused)) int dev_write(struct mach_smmu *s, uint32_t sid, uint64_t iova,
+					     const char *str, struct ims_txn_result *res)
+{
+	char tmp[64];
+	size_t n = strlen(str) + 1;
+
+	memcpy(tmp, str, n < sizeof(tmp) ? n : sizeof(tmp));
+	return dev_dma(s, sid, iova, tmp, n < sizeof(tmp) ? n : sizeof(tmp), true, res);
+}
+
 static __attribute__((unused)) bool log_has(struct machine *m, const char *needle)
 {
 	return strstr(m->log.text, needle) != NULL;
