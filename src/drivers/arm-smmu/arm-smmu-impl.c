@@ -32,7 +32,8 @@ static int arm_mmu500_reset(struct arm_smmu_device *smmu)
 		reg = arm_smmu_cb_read(smmu, i, SMMU_CB_ACTLR);
 		if (reg & ARM_MMU500_ACTLR_CPRE)
 			ims_dev_logf(smmu->dev, IMS_LOG_WARNING,
-				     "Failed to disable prefetcher for errata workarounds, check SACR.CACHE_LOCK");
+				     "Failed to disable prefetcher for errata workarounds, check "
+				     "SACR.CACHE_LOCK");
 	}
 	return 0;
 }

@@ -43,8 +43,8 @@ static const struct ims_pgtable_mem_ops arm_smmu_pgtbl_mem_ops = {
 	.free = arm_smmu_pgtbl_mem_free,
 };
 
-static void arm_smmu_pgtbl_add_page(struct ims_iotlb_gather *gather, uint64_t iova,
-				    size_t granule, void *cookie)
+static void arm_smmu_pgtbl_add_page(struct ims_iotlb_gather *gather, uint64_t iova, size_t granule,
+				    void *cookie)
 {
 	(void)gather;
 	arm_smmu_tlb_add_page(iova, granule, cookie);
@@ -121,8 +121,8 @@ int arm_smmu_pgtbl_map(struct arm_smmu_pgtbl *p, uint64_t iova, uint64_t paddr, 
 	return p->ops->map_pages(p->ops, iova, paddr, pgsize, pgcount, prot, 0, mapped);
 }
 
-size_t arm_smmu_pgtbl_unmap(struct arm_smmu_pgtbl *p, uint64_t iova, size_t pgsize,
-			    size_t pgcount, bool queued)
+size_t arm_smmu_pgtbl_unmap(struct arm_smmu_pgtbl *p, uint64_t iova, size_t pgsize, size_t pgcount,
+			    bool queued)
 {
 	struct ims_iotlb_gather gather;
 

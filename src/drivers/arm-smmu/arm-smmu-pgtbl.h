@@ -58,8 +58,8 @@ void arm_smmu_pgtbl_free(struct arm_smmu_pgtbl *p);
 int arm_smmu_pgtbl_map(struct arm_smmu_pgtbl *p, uint64_t iova, uint64_t paddr, size_t pgsize,
 		       size_t pgcount, int prot, size_t *mapped);
 /* ops->unmap_pages(); @queued: the iommu gather is queued to a flush queue. */
-size_t arm_smmu_pgtbl_unmap(struct arm_smmu_pgtbl *p, uint64_t iova, size_t pgsize,
-			    size_t pgcount, bool queued);
+size_t arm_smmu_pgtbl_unmap(struct arm_smmu_pgtbl *p, uint64_t iova, size_t pgsize, size_t pgcount,
+			    bool queued);
 /* ops->iova_to_phys(). */
 uint64_t arm_smmu_pgtbl_iova_to_phys(struct arm_smmu_pgtbl *p, uint64_t iova);
 

@@ -108,7 +108,8 @@ static const char *arm_smmu_errname(int err)
 }
 
 /* dev_err_probe(): "error %pe: <message>" at err level (debug for -EPROBE_DEFER). */
-static int IMS_PRINTF(3, 4) arm_smmu_err_probe(struct ims_device *dev, int err, const char *fmt, ...)
+static int IMS_PRINTF(3, 4)
+	arm_smmu_err_probe(struct ims_device *dev, int err, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -151,8 +152,8 @@ static void __arm_smmu_free_bitmap(uint64_t *map, unsigned int idx)
  * register's active bit, bounded as Linux bounds it (the delays between rounds
  * are simulated time, so they are not slept).
  */
-static void __arm_smmu_tlb_sync(struct arm_smmu_device *smmu, unsigned int page,
-				unsigned int sync, unsigned int status)
+static void __arm_smmu_tlb_sync(struct arm_smmu_device *smmu, unsigned int page, unsigned int sync,
+				unsigned int status)
 {
 	arm_smmu_writel(smmu, page, sync, ARM_SMMU_DUMMY_VAL);
 	for (unsigned int delay = 1; delay < ARM_SMMU_TLB_LOOP_TIMEOUT; delay *= 2) {
@@ -287,15 +288,16 @@ static void arm_smmu_print_context_fault_info(struct arm_smmu_device *smmu, int 
 		     "Unhandled context fault: fsr=0x%x, iova=0x%08" PRIx64
 		     ", fsynr=0x%x, cbfrsynra=0x%x, cb=%d",
 		     fsr, iova, fsynr, cbfrsynra, idx);
-	ims_dev_logf(smmu->dev, IMS_LOG_ERR, "FSR    = %08x [%s%sFormat=%u%s%s%s%s%s%s%s%s], SID=0x%x",
-		     fsr, (fsr & FSR_MULTI) ? "MULTI " : "", (fsr & FSR_SS) ? "SS " : "",
+	ims_dev_logf(smmu->dev, IMS_LOG_ERR,
+		     "FSR    = %08x [%s%sFormat=%u%s%s%s%s%s%s%s%s], SID=0x%x", fsr,
+		     (fsr & FSR_MULTI) ? "MULTI " : "", (fsr & FSR_SS) ? "SS " : "",
 		     (unsigned int)FIELD_GET(FSR_FORMAT, fsr), (fsr & FSR_UUT) ? " UUT" : "",
 		     (fsr & FSR_ASF) ? " ASF" : "", (fsr & FSR_TLBLKF) ? " TLBLKF" : "",
 		     (fsr & FSR_TLBMCF) ? " TLBMCF" : "", (fsr & FSR_EF) ? " EF" : "",
 		     (fsr & FSR_PF) ? " PF" : "", (fsr & FSR_AFF) ? " AFF" : "",
 		     (fsr & FSR_TF) ? " TF" : "", cbfrsynra);
-	ims_dev_logf(smmu->dev, IMS_LOG_ERR, "FSYNR0 = %08x [S1CBNDX=%u%s%s%s%s%s%s PLVL=%u]", fsynr,
-		     (unsigned int)FIELD_GET(FSYNR0_S1CBNDX, fsynr),
+	ims_dev_logf(smmu->dev, IMS_LOG_ERR, "FSYNR0 = %08x [S1CBNDX=%u%s%s%s%s%s%s PLVL=%u]",
+		     fsynr, (unsigned int)FIELD_GET(FSYNR0_S1CBNDX, fsynr),
 		     (fsynr & FSYNR0_AFR) ? " AFR" : "", (fsynr & FSYNR0_PTWF) ? " PTWF" : "",
 		     (fsynr & FSYNR0_NSATTR) ? " NSATTR" : "", (fsynr & FSYNR0_IND) ? " IND" : "",
 		     (fsynr & FSYNR0_PNU) ? " PNU" : "", (fsynr & FSYNR0_WNR) ? " WNR" : "",
@@ -344,11 +346,14 @@ static void arm_smmu_global_fault(void *ctx)
 
 	/* CONFIG_ARM_SMMU_DISABLE_BYPASS_BY_DEFAULT=y, as arm64 defconfig. */
 	if (gfsr & ARM_SMMU_sGFSR_USF)
-		ims_dev_logf(smmu->dev, IMS_LOG_ERR,
-			     "Blocked unknown Stream ID 0x%hx; boot with \"arm-smmu.disable_bypass=0\" to allow, but this may have security implications",
-			     (unsigned short)gfsynr1);
+		ims_dev_logf(
+			smmu->dev, IMS_LOG_ERR,
+			"Blocked unknown Stream ID 0x%hx; boot with \"arm-smmu.disable_bypass=0\" "
+			"to allow, but this may have security implications",
+			(unsigned short)gfsynr1);
 	else
-		ims_dev_logf(smmu->dev, IMS_LOG_ERR, "Unexpected global fault, this could be serious");
+		ims_dev_logf(smmu->dev, IMS_LOG_ERR,
+			     "Unexpected global fault, this could be serious");
 	ims_dev_logf(smmu->dev, IMS_LOG_ERR,
 		     "\tGFSR 0x%08x, GFSYNR0 0x%08x, GFSYNR1 0x%08x, GFSYNR2 0x%08x", gfsr, gfsynr0,
 		     gfsynr1, gfsynr2);
@@ -385,8 +390,8 @@ static void arm_smmu_init_context_bank(struct arm_smmu_domain *smmu_domain,
 			     FIELD_PREP(ARM_SMMU_VTCR_TG0, pc->tg) |
 			     FIELD_PREP(ARM_SMMU_VTCR_SH0, pc->sh) |
 			     FIELD_PREP(ARM_SMMU_VTCR_ORGN0, pc->orgn) |
-			     FIELD_PREP(ARM_SMMU_VTCR_IRGN0, pc->irgn) | FIELD_PREP(VTCR_SL0, pc->sl) |
-			     FIELD_PREP(ARM_SMMU_VTCR_T0SZ, pc->tsz);
+			     FIELD_PREP(ARM_SMMU_VTCR_IRGN0, pc->irgn) |
+			     FIELD_PREP(VTCR_SL0, pc->sl) | FIELD_PREP(ARM_SMMU_VTCR_T0SZ, pc->tsz);
 		cb->tcr[1] = 0;
 		cb->ttbr[0] = pc->ttbr;
 		cb->ttbr[1] = 0;
@@ -607,7 +612,7 @@ static void arm_smmu_write_sme(struct arm_smmu_device *smmu, int idx)
 static struct arm_smmu_s2cr arm_smmu_s2cr_init_val(const struct arm_smmu_device *smmu)
 {
 	return (struct arm_smmu_s2cr){ .type = smmu->disable_bypass ? S2CR_TYPE_FAULT
-								   : S2CR_TYPE_BYPASS };
+								    : S2CR_TYPE_BYPASS };
 }
 
 /*
@@ -969,8 +974,9 @@ static struct ims_iommu_device *arm_smmu_probe_device(struct ims_device *dev, in
 		uint16_t mask = FIELD_GET(SMR_MASK, fwspec->ids[i]);
 
 		if (sid & ~smmu->streamid_mask) {
-			ims_dev_logf(dev, IMS_LOG_ERR, "stream ID 0x%x out of range for SMMU (0x%x)",
-				     sid, smmu->streamid_mask);
+			ims_dev_logf(dev, IMS_LOG_ERR,
+				     "stream ID 0x%x out of range for SMMU (0x%x)", sid,
+				     smmu->streamid_mask);
 			goto out_free;
 		}
 		if (mask & ~smmu->smr_mask_mask) {
@@ -1190,7 +1196,8 @@ static int arm_smmu_device_cfg_probe(struct arm_smmu_device *smmu)
 		smmu->smrs = calloc(size, sizeof(*smmu->smrs));
 		if (!smmu->smrs)
 			return -ENOMEM;
-		ims_dev_logf(dev, IMS_LOG_NOTICE, "\tstream matching with %u register groups", size);
+		ims_dev_logf(dev, IMS_LOG_NOTICE, "\tstream matching with %u register groups",
+			     size);
 	}
 	smmu->s2crs = calloc(size, sizeof(*smmu->s2crs));
 	if (!smmu->s2crs)
@@ -1211,9 +1218,10 @@ static int arm_smmu_device_cfg_probe(struct arm_smmu_device *smmu)
 	smmu->pgshift = (id & ID1_PAGESIZE) ? 16 : 12;
 	size = 1u << (FIELD_GET(ID1_NUMPAGENDXB, id) + 1);
 	if (smmu->numpage != (uint64_t)(2 * size) << smmu->pgshift)
-		ims_dev_logf(dev, IMS_LOG_WARNING,
-			     "SMMU address space size (0x%x) differs from mapped region size (0x%x)!",
-			     (2 * size) << smmu->pgshift, (unsigned int)smmu->numpage);
+		ims_dev_logf(
+			dev, IMS_LOG_WARNING,
+			"SMMU address space size (0x%x) differs from mapped region size (0x%x)!",
+			(2 * size) << smmu->pgshift, (unsigned int)smmu->numpage);
 	smmu->numpage = size;
 
 	smmu->num_s2_context_banks = FIELD_GET(ID1_NUMS2CB, id);
@@ -1224,8 +1232,8 @@ static int arm_smmu_device_cfg_probe(struct arm_smmu_device *smmu)
 	}
 	ims_dev_logf(dev, IMS_LOG_NOTICE, "\t%u context banks (%u stage-2 only)",
 		     smmu->num_context_banks, smmu->num_s2_context_banks);
-	smmu->cbs = calloc(smmu->num_context_banks ? smmu->num_context_banks : 1,
-			   sizeof(*smmu->cbs));
+	smmu->cbs =
+		calloc(smmu->num_context_banks ? smmu->num_context_banks : 1, sizeof(*smmu->cbs));
 	if (!smmu->cbs)
 		return -ENOMEM;
 
@@ -1430,7 +1438,8 @@ static int arm_smmu_device_dt_probe(struct arm_smmu_device *smmu, uint32_t *glob
 	int node = smmu->node;
 
 	if (ims_of_property_read_u32(tree, node, "#global-interrupts", global_irqs))
-		return arm_smmu_err_probe(smmu->dev, -ENODEV, "missing #global-interrupts property");
+		return arm_smmu_err_probe(smmu->dev, -ENODEV,
+					  "missing #global-interrupts property");
 
 	if (ims_of_device_is_compatible(tree, node, "arm,smmu-v1") ||
 	    ims_of_device_is_compatible(tree, node, "arm,mmu-400")) {
@@ -1457,7 +1466,8 @@ static int arm_smmu_device_dt_probe(struct arm_smmu_device *smmu, uint32_t *glob
 	if (ims_of_get_property(tree, node, "mmu-masters", NULL)) {
 		/* CONFIG_ARM_SMMU_LEGACY_DT_BINDINGS=n, as arm64 defconfig. */
 		ims_logf(ims_devcore_log(smmu->core), IMS_LOG_NOTICE,
-			 "arm-smmu: deprecated \"mmu-masters\" DT property in use; SMMU support unavailable");
+			 "arm-smmu: deprecated \"mmu-masters\" DT property in use; SMMU support "
+			 "unavailable");
 		smmu->using_legacy_binding = true;
 	}
 
@@ -1531,8 +1541,9 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 
 	num_irqs = arm_smmu_irq_count(tree, smmu->node);
 	if (num_irqs - (int)global_irqs <= 0) {
-		err = arm_smmu_err_probe(dev, -ENODEV, "found %d interrupts but expected at least %d",
-					 num_irqs, (int)global_irqs + 1);
+		err = arm_smmu_err_probe(dev, -ENODEV,
+					 "found %d interrupts but expected at least %d", num_irqs,
+					 (int)global_irqs + 1);
 		goto out_free;
 	}
 	smmu->num_context_irqs = (unsigned int)num_irqs - global_irqs;
@@ -1544,7 +1555,8 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 
 	if (smmu->version == ARM_SMMU_V2) {
 		if (smmu->num_context_banks > smmu->num_context_irqs) {
-			ims_dev_logf(dev, IMS_LOG_ERR, "found only %d context irq(s) but %d required",
+			ims_dev_logf(dev, IMS_LOG_ERR,
+				     "found only %d context irq(s) but %d required",
 				     smmu->num_context_irqs, smmu->num_context_banks);
 			err = -ENODEV;
 			goto out_free;
@@ -1555,8 +1567,8 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	for (unsigned int i = 0; i < global_irqs; i++) {
 		err = ims_request_irq(smmu->core, smmu->node, (int)i, arm_smmu_global_fault, smmu);
 		if (err) {
-			err = arm_smmu_err_probe(dev, err, "failed to request global IRQ %u (%u)", i,
-						 i);
+			err = arm_smmu_err_probe(dev, err, "failed to request global IRQ %u (%u)",
+						 i, i);
 			goto out_free;
 		}
 		smmu->global_irqs_requested = i + 1;
@@ -1619,9 +1631,8 @@ static void arm_smmu_device_remove(struct ims_device *dev)
  * through their "arm,mmu-500" fallback.
  */
 static const char *const arm_smmu_of_match[] = {
-	"arm,smmu-v1",	  "arm,smmu-v2",     "arm,mmu-400",  "arm,mmu-401",
-	"arm,mmu-500",	  "cavium,smmu-v2",  "nvidia,smmu-500", "qcom,smmu-v2",
-	NULL,
+	"arm,smmu-v1",	  "arm,smmu-v2",     "arm,mmu-400",  "arm,mmu-401", "arm,mmu-500",
+	"cavium,smmu-v2", "nvidia,smmu-500", "qcom,smmu-v2", NULL,
 };
 
 static const struct ims_driver arm_smmu_driver = {

@@ -147,18 +147,20 @@ static __attribute__((unused)) void mach_up_board(struct machine *m, const char 
 	for (int i = 0; i < nr_irqs; i++)
 		snprintf(irqs + strlen(irqs), sizeof(irqs) - strlen(irqs), "%s<0 %d 4>",
 			 i ? ", " : "", 64 + i);
-	snprintf(dts, sizeof(dts),
-		 "/dts-v1/;\n/ {\n #address-cells = <2>; #size-cells = <2>;\n"
-		 " chosen { bootargs = \"%s\"; };\n"
-		 " memory@80000000 { device_type = \"memory\"; reg = <0 0x80000000 0 0x10000000>; };\n"
-		 " gic: interrupt-controller@8000000 { compatible = \"arm,gic-400\";"
-		 " #interrupt-cells = <3>; interrupt-controller; reg = <0 0x8000000 0 0x10000>; };\n"
-		 " smmu: iommu@2b400000 { compatible = \"arm,mmu-500\";"
-		 " reg = <0 0x2b400000 0 0x20000>; interrupt-parent = <&gic>;"
-		 " #global-interrupts = <1>; %s%s%s dma-coherent; };\n"
-		 "%s\n};\n&smmu { %s };\n",
-		 bootargs, nr_irqs ? "interrupts = " : "", irqs, nr_irqs ? ";" : "", clients,
-		 smmu_props);
+	snprintf(
+		dts, sizeof(dts),
+		"/dts-v1/;\n/ {\n #address-cells = <2>; #size-cells = <2>;\n"
+		" chosen { bootargs = \"%s\"; };\n"
+		" memory@80000000 { device_type = \"memory\"; reg = <0 0x80000000 0 0x10000000>; "
+		"};\n"
+		" gic: interrupt-controller@8000000 { compatible = \"arm,gic-400\";"
+		" #interrupt-cells = <3>; interrupt-controller; reg = <0 0x8000000 0 0x10000>; };\n"
+		" smmu: iommu@2b400000 { compatible = \"arm,mmu-500\";"
+		" reg = <0 0x2b400000 0 0x20000>; interrupt-parent = <&gic>;"
+		" #global-interrupts = <1>; %s%s%s dma-coherent; };\n"
+		"%s\n};\n&smmu { %s };\n",
+		bootargs, nr_irqs ? "interrupts = " : "", irqs, nr_irqs ? ";" : "", clients,
+		smmu_props);
 	mach_up_dts(m, dts, iopts);
 }
 
@@ -219,7 +221,8 @@ static __attribute__((unused)) uint64_t gr1(struct mach_smmu *s, unsigned int of
 	return s->base + 0x1000 + off;
 }
 
-static __attribute__((unused)) uint64_t cbreg(struct mach_smmu *s, unsigned int cb, unsigned int off)
+static __attribute__((unused)) uint64_t cbreg(struct mach_smmu *s, unsigned int cb,
+					      unsigned int off)
 {
 	uint32_t id1 = rd32(s->m, gr0(s, SMMU_GR0_ID1));
 	uint64_t numpage = 1ull << (FIELD_GET(ID1_NUMPAGENDXB, id1) + 1);

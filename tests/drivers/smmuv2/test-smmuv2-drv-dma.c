@@ -10,8 +10,10 @@
 
 #define PFX "arm-smmu 2b400000.iommu: "
 #define CLIENTS                                                                                    \
-	" dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; };" \
-	" dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = <&smmu 0x22>; };"
+	" dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; " \
+	"};"                                                                                       \
+	" dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = <&smmu 0x22>; " \
+	"};"
 
 static uint64_t alloc_buf(struct machine *m, uint64_t size, uint64_t align)
 {
@@ -68,8 +70,8 @@ static void test_map_translate_unmap(const char *bootargs, bool stage2)
 	is_int(dev_dma(s, 0x22, 0x200000, buf, 4, false, &res), -EFAULT, "%s: unmapped IOVA", st);
 	is_int(res.status, IMS_TXN_FAULT, "%s: fault (CFRE)", st);
 	snprintf(line, sizeof(line),
-		 "<3>" PFX
-		 "Unhandled context fault: fsr=0x402, iova=0x00200000, fsynr=0x2, cbfrsynra=0x22, cb=%u",
+		 "<3>" PFX "Unhandled context fault: fsr=0x402, iova=0x00200000, fsynr=0x2, "
+			   "cbfrsynra=0x22, cb=%u",
 		 cb);
 	ok(log_has(&m, line), "%s: %s", st, line + 3);
 	ok(log_has(&m, "<3>" PFX "FSR    = 00000402 [Format=2 TF], SID=0x22"), "%s: FSR line", st);
@@ -83,24 +85,22 @@ static void test_map_translate_unmap(const char *bootargs, bool stage2)
 	is_int(dev_write(s, 0x22, 0x100010, "again", &res), -EFAULT,
 	       "%s: DMA to the unmapped page faults (no stale TLB entry)", st);
 	snprintf(line, sizeof(line),
-		 "<3>" PFX
-		 "Unhandled context fault: fsr=0x402, iova=0x00100010, fsynr=0x13, cbfrsynra=0x22, cb=%u",
+		 "<3>" PFX "Unhandled context fault: fsr=0x402, iova=0x00100010, fsynr=0x13, "
+			   "cbfrsynra=0x22, cb=%u",
 		 cb);
 	ok(log_has(&m, line), "%s: %s", st, line + 3);
 	ok(log_has(&m, "FSYNR0 = 00000013 [S1CBNDX=0 WNR PLVL=3]"), "%s: write at level 3", st);
 
 	/* A 2M block. */
 	pa = alloc_buf(&m, 0x200000, 0x200000);
-	is_int(ims_iommu_map(dom, 0x40000000, pa, 0x200000, IMS_IOMMU_READ | IMS_IOMMU_WRITE, 0),
-	       0, "%s: map a 2M block", st);
-	is_int(dev_write(s, 0x22, 0x401ff000, "blk", &res), 0, "%s: DMA into the block",
-	       st);
+	is_int(ims_iommu_map(dom, 0x40000000, pa, 0x200000, IMS_IOMMU_READ | IMS_IOMMU_WRITE, 0), 0,
+	       "%s: map a 2M block", st);
+	is_int(dev_write(s, 0x22, 0x401ff000, "blk", &res), 0, "%s: DMA into the block", st);
 	memset(buf, 0, sizeof(buf));
 	ims_mem_read(m.mem, pa + 0x1ff000, buf, 4);
 	is_str(buf, "blk", "%s: block translation", st);
 	is_int(ims_iommu_unmap(dom, 0x40000000, 0x200000), 0x200000, "%s: unmap the block", st);
-	is_int(dev_write(s, 0x22, 0x401ff000, "blk", &res), -EFAULT,
-	       "%s: block invalidated", st);
+	is_int(dev_write(s, 0x22, 0x401ff000, "blk", &res), -EFAULT, "%s: block invalidated", st);
 
 	/* The other device has its own bank: its SID does not reach this domain. */
 	ok(drv_domain(ims_devcore_find_device(m.dc, "1000.dev")) != sd,
@@ -121,9 +121,11 @@ static void test_unknown_stream(void)
 	capture_reset(&m.log);
 	is_int(dev_dma(s, 0x7000, 0x1000, &word, 4, false, &res), -EFAULT, "unmatched SID faults");
 	ok(log_has(&m, "<3>" PFX
-		   "Blocked unknown Stream ID 0x7000; boot with \"arm-smmu.disable_bypass=0\" to allow, but this may have security implications"),
+		       "Blocked unknown Stream ID 0x7000; boot with \"arm-smmu.disable_bypass=0\" "
+		       "to allow, but this may have security implications"),
 	   "Blocked unknown Stream ID 0x7000");
-	ok(log_has(&m, "<3>" PFX
+	ok(log_has(&m,
+		   "<3>" PFX
 		   "\tGFSR 0x00000002, GFSYNR0 0x00000000, GFSYNR1 0x00007000, GFSYNR2 0x00000000"),
 	   "the raw global syndrome");
 	is_hex(rd32(&m, gr0(s, SMMU_GR0_sGFSR)), 0, "sGFSR cleared by write-back");

@@ -9,25 +9,26 @@
 #include "smmuv2-drv.h"
 
 #define PCI_BOARD(MAP)                                                                             \
-	"/dts-v1/;\n/ {\n #address-cells = <1>; #size-cells = <1>;\n"                               \
-	" gic: interrupt-controller@8000000 { compatible = \"arm,gic-400\"; #interrupt-cells = <1>;" \
-	"  interrupt-controller; reg = <0x8000000 0x10000>; };\n"                                   \
-	" smmu: iommu@2b400000 { compatible = \"arm,mmu-500\"; reg = <0x2b400000 0x20000>;"         \
-	"  interrupt-parent = <&gic>; #global-interrupts = <1>;"                                    \
-	"  interrupts = <1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17>; #iommu-cells = <1>; };\n"      \
-	" p0@1000 { compatible = \"acme,dev\"; reg = <0x1000 0x10>; iommus = <&smmu 0x30>; };\n"    \
-	" p1@1100 { compatible = \"acme,dev\"; reg = <0x1100 0x10>; iommus = <&smmu 0x30>; };\n"    \
-	" p2@1200 { compatible = \"acme,dev\"; reg = <0x1200 0x10>; iommus = <&smmu 0x31>; };\n"    \
-	" pcie@30000000 { compatible = \"pci-host-ecam-generic\"; device_type = \"pci\";"            \
-	"  reg = <0x30000000 0x1000000>; #address-cells = <3>; #size-cells = <2>;"                  \
-	"  bus-range = <0 0xf>; " MAP "\n"                                                          \
-	"  hostbr@0,0 { reg = <0x0000 0 0 0 0>; class-code = <0x060000>; };\n"                      \
-	"  pci@1,0 { device_type = \"pci\"; reg = <0x0800 0 0 0 0>; bus-range = <1 1>;"             \
-	"   #address-cells = <3>; #size-cells = <2>; iommusim,acs = <0x1f 0x1d>;"                    \
-	"   ep@0,0 { reg = <0x10000 0 0 0 0>; }; };\n"                                               \
-	"  pci@2,0 { device_type = \"pci\"; reg = <0x1000 0 0 0 0>; bus-range = <2 2>;"             \
-	"   #address-cells = <3>; #size-cells = <2>; iommusim,acs = <0x1f 0x1d>;"                    \
-	"   ep@0,0 { reg = <0x20000 0 0 0 0>; }; };\n"                                               \
+	"/dts-v1/;\n/ {\n #address-cells = <1>; #size-cells = <1>;\n"                              \
+	" gic: interrupt-controller@8000000 { compatible = \"arm,gic-400\"; #interrupt-cells = "   \
+	"<1>;"                                                                                     \
+	"  interrupt-controller; reg = <0x8000000 0x10000>; };\n"                                  \
+	" smmu: iommu@2b400000 { compatible = \"arm,mmu-500\"; reg = <0x2b400000 0x20000>;"        \
+	"  interrupt-parent = <&gic>; #global-interrupts = <1>;"                                   \
+	"  interrupts = <1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17>; #iommu-cells = <1>; };\n"     \
+	" p0@1000 { compatible = \"acme,dev\"; reg = <0x1000 0x10>; iommus = <&smmu 0x30>; };\n"   \
+	" p1@1100 { compatible = \"acme,dev\"; reg = <0x1100 0x10>; iommus = <&smmu 0x30>; };\n"   \
+	" p2@1200 { compatible = \"acme,dev\"; reg = <0x1200 0x10>; iommus = <&smmu 0x31>; };\n"   \
+	" pcie@30000000 { compatible = \"pci-host-ecam-generic\"; device_type = \"pci\";"          \
+	"  reg = <0x30000000 0x1000000>; #address-cells = <3>; #size-cells = <2>;"                 \
+	"  bus-range = <0 0xf>; " MAP "\n"                                                         \
+	"  hostbr@0,0 { reg = <0x0000 0 0 0 0>; class-code = <0x060000>; };\n"                     \
+	"  pci@1,0 { device_type = \"pci\"; reg = <0x0800 0 0 0 0>; bus-range = <1 1>;"            \
+	"   #address-cells = <3>; #size-cells = <2>; iommusim,acs = <0x1f 0x1d>;"                  \
+	"   ep@0,0 { reg = <0x10000 0 0 0 0>; }; };\n"                                             \
+	"  pci@2,0 { device_type = \"pci\"; reg = <0x1000 0 0 0 0>; bus-range = <2 2>;"            \
+	"   #address-cells = <3>; #size-cells = <2>; iommusim,acs = <0x1f 0x1d>;"                  \
+	"   ep@0,0 { reg = <0x20000 0 0 0 0>; }; };\n"                                             \
 	" };\n};\n"
 
 static const char *const pci_devs[] = { "0000:00:01.0", "0000:00:02.0", "0000:01:00.0",
@@ -66,12 +67,14 @@ static void test_map_mask_zero(void)
 		is_int(drv_master(d) ? drv_master(d)->smendx[0] : -1, idx, "%s: the shared SME",
 		       pci_devs[i]);
 		is_int(group(&m, pci_devs[i]), g, "%s: the one group", pci_devs[i]);
-		is_int(d ? (int)d->dma_ops : -1, IMS_DMA_OPS_IOMMU, "%s: IOMMU DMA ops", pci_devs[i]);
+		is_int(d ? (int)d->dma_ops : -1, IMS_DMA_OPS_IOMMU, "%s: IOMMU DMA ops",
+		       pci_devs[i]);
 	}
 	is_int(drv_smmu(s)->s2crs[idx].count, 4, "four users of one S2CR");
 	is_hex(rd32(&m, gr0(s, SMMU_GR0_SMR(idx))), SMR_VALID | 0x100, "one valid SMR {0x100, 0}");
 	for (int i = 0; i < 48; i++)
-		if (i != idx && i != drv_master(ims_devcore_find_device(m.dc, "1000.p0"))->smendx[0] &&
+		if (i != idx &&
+		    i != drv_master(ims_devcore_find_device(m.dc, "1000.p0"))->smendx[0] &&
 		    i != drv_master(ims_devcore_find_device(m.dc, "1200.p2"))->smendx[0] &&
 		    (rd32(&m, gr0(s, SMMU_GR0_SMR(i))) & SMR_VALID)) {
 			ok(false, "SMR %d unexpectedly valid", i);
@@ -125,7 +128,8 @@ static void test_armada(void)
 		goto out;
 	iommu = ims_iommu_device_from_fwnode(m.ic, s->node);
 	ok(iommu && iommu->nr_idregs == 3, "Armada: arm-smmu registered the AP806 SMMU");
-	ok(log_has(&m, "arm-smmu f0100000.iommu: SMMU address space size (0x20000) differs from mapped region size (0x100000)!"),
+	ok(log_has(&m, "arm-smmu f0100000.iommu: SMMU address space size (0x20000) differs from "
+		       "mapped region size (0x100000)!"),
 	   "Armada: reg (1 MiB) vs SMMU_TOP warning");
 	ok(drv_smmu(s) && drv_smmu(s)->impl && drv_smmu(s)->impl->split_reg64,
 	   "Armada: the marvell,ap806-smmu-500 impl (erratum #582743 split accesses)");
@@ -145,7 +149,8 @@ static void test_armada(void)
 			uint32_t smr = rd32(&m, gr0(s, SMMU_GR0_SMR(idx)));
 			uint32_t s2cr = rd32(&m, gr0(s, SMMU_GR0_S2CR(idx)));
 
-			good &= (smr & SMR_VALID) && FIELD_GET(SMR_ID, smr) == (fw->ids[k] & 0x7fff) &&
+			good &= (smr & SMR_VALID) &&
+				FIELD_GET(SMR_ID, smr) == (fw->ids[k] & 0x7fff) &&
 				FIELD_GET(SMR_MASK, smr & ~SMR_VALID) == 0;
 			good &= s2cr == (FIELD_PREP(S2CR_TYPE, S2CR_TYPE_TRANS) |
 					 FIELD_PREP(S2CR_CBNDX, dom->cfg.cbndx));

@@ -9,8 +9,10 @@
 #include "smmuv2-drv.h"
 
 #define CLIENTS                                                                                    \
-	" dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; };" \
-	" dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = <&smmu 0x22>; };"
+	" dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; " \
+	"};"                                                                                       \
+	" dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = <&smmu 0x22>; " \
+	"};"
 
 static uint64_t allocated(struct machine *m)
 {
@@ -32,8 +34,8 @@ static bool dma_works(struct machine *m, struct mach_smmu *s, const char *name, 
 	if (!dom || ims_mem_alloc(m->mem, &pa, 0x1000, 0x1000, IMS_MEM_ZERO))
 		return false;
 	good = !ims_iommu_map(dom, 0x300000, pa, 0x1000, IMS_IOMMU_READ | IMS_IOMMU_WRITE, 0) &&
-	       !dev_write(s, sid, 0x300008, "life", &res) && !ims_mem_read(m->mem, pa + 8, buf, 5) &&
-	       !strcmp(buf, "life");
+	       !dev_write(s, sid, 0x300008, "life", &res) &&
+	       !ims_mem_read(m->mem, pa + 8, buf, 5) && !strcmp(buf, "life");
 	good &= ims_iommu_unmap(dom, 0x300000, 0x1000) == 0x1000;
 	ims_mem_free_block(m->mem, pa, 0x1000);
 	return good;
@@ -45,8 +47,8 @@ static void check_reset_state(struct machine *m, struct mach_smmu *s, const char
 
 	for (int i = 0; i < 48; i++) {
 		smrs_clear &= !(rd32(m, gr0(s, SMMU_GR0_SMR(i))) & SMR_VALID);
-		s2crs_fault &= rd32(m, gr0(s, SMMU_GR0_S2CR(i))) ==
-			       FIELD_PREP(S2CR_TYPE, S2CR_TYPE_FAULT);
+		s2crs_fault &=
+			rd32(m, gr0(s, SMMU_GR0_S2CR(i))) == FIELD_PREP(S2CR_TYPE, S2CR_TYPE_FAULT);
 	}
 	for (unsigned int cb = 0; cb < 16; cb++)
 		banks_off &= !(rd32(m, cbreg(s, cb, SMMU_CB_SCTLR)) & SCTLR_M);
@@ -113,18 +115,20 @@ static void test_clients_first(void)
 	struct mach_smmu *s;
 	struct ims_device *c1;
 
-	mach_up_tree(&m,
-		     load_dts_text("/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
-				   " gic: ic@8000000 { compatible = \"arm,gic-400\"; #interrupt-cells = <1>;"
-				   " interrupt-controller; reg = <0x8000000 0x1000>; };\n"
-				   " smmu: iommu@2b400000 { compatible = \"arm,mmu-500\";"
-				   " reg = <0x2b400000 0x20000>; interrupt-parent = <&gic>;"
-				   " #global-interrupts = <1>;"
-				   " interrupts = <1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17>;"
-				   " #iommu-cells = <1>; };\n"
-				   " dev@1000 { compatible = \"acme,dev\"; reg = <0x1000 0x100>;"
-				   " iommus = <&smmu 0x21>; };\n};\n"),
-		     NULL, true);
+	mach_up_tree(
+		&m,
+		load_dts_text(
+			"/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
+			" gic: ic@8000000 { compatible = \"arm,gic-400\"; #interrupt-cells = <1>;"
+			" interrupt-controller; reg = <0x8000000 0x1000>; };\n"
+			" smmu: iommu@2b400000 { compatible = \"arm,mmu-500\";"
+			" reg = <0x2b400000 0x20000>; interrupt-parent = <&gic>;"
+			" #global-interrupts = <1>;"
+			" interrupts = <1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17>;"
+			" #iommu-cells = <1>; };\n"
+			" dev@1000 { compatible = \"acme,dev\"; reg = <0x1000 0x100>;"
+			" iommus = <&smmu 0x21>; };\n};\n"),
+		NULL, true);
 	s = mach_smmu_at(&m, "/iommu@2b400000");
 	c1 = ims_devcore_find_device(m.dc, "1000.dev");
 	ok(c1 && c1->driver && c1->dma_ops == IMS_DMA_OPS_IOMMU,

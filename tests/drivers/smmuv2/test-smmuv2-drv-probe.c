@@ -9,7 +9,9 @@
 
 #define SMMU "/iommu@2b400000"
 #define PFX "arm-smmu 2b400000.iommu: "
-#define CLIENT " dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; };"
+#define CLIENT                                                                                     \
+	" dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x21>; " \
+	"};"
 
 static void test_probe_defaults(void)
 {
@@ -72,7 +74,8 @@ static void test_probe_defaults(void)
 	       sCR0_PTM | sCR0_SMCFCFG | sCR0_VMID16EN;
 	is_hex(scr0, want, "sCR0: faults reported, USFCFG (disable_bypass), CLIENTPD clear");
 	is_hex(rd32(&m, gr0(s, SMMU_GR0_sACR)) &
-		       (MMU500_sACR_CACHE_LOCK | MMU500_sACR_SMTNMB_TLBEN | MMU500_sACR_S2CRB_TLBEN),
+		       (MMU500_sACR_CACHE_LOCK | MMU500_sACR_SMTNMB_TLBEN |
+			MMU500_sACR_S2CRB_TLBEN),
 	       MMU500_sACR_SMTNMB_TLBEN | MMU500_sACR_S2CRB_TLBEN,
 	       "arm_mmu500_reset: sACR TLB enables, CACHE_LOCK clear (r2)");
 	for (unsigned int cb = 0; cb < 16; cb++)
@@ -126,8 +129,8 @@ static void test_bootargs(void)
 
 		is_int(cb, 0, "stage 2 starts at bank 0");
 		is_int(d->cfg.vmid, cb + 1, "VMID = cbndx + 1");
-		is_hex(FIELD_GET(CBAR_TYPE, rd32(&m, gr1(s, SMMU_GR1_CBAR(cb)))), CBAR_TYPE_S2_TRANS,
-		       "CBAR.TYPE = stage 2");
+		is_hex(FIELD_GET(CBAR_TYPE, rd32(&m, gr1(s, SMMU_GR1_CBAR(cb)))),
+		       CBAR_TYPE_S2_TRANS, "CBAR.TYPE = stage 2");
 		is_hex(rd32(&m, gr1(s, SMMU_GR1_CBA2R(cb))),
 		       CBA2R_VA64 | FIELD_PREP(CBA2R_VMID16, cb + 1), "CBA2R: VA64, 16-bit VMID");
 		ok(vtcr & ARM_SMMU_VTCR_RES1, "VTCR RES1");
@@ -171,11 +174,14 @@ static void test_probe_failures(void)
 	mach_down(&m);
 
 	/* A smaller implementation: NUMCB 4 needs only 4 context interrupts. */
-	mach_up_board(&m, "", "#iommu-cells = <1>; iommusim,num-cb = <4>; reg = <0 0x2b400000 0 0x100000>;",
+	mach_up_board(&m, "",
+		      "#iommu-cells = <1>; iommusim,num-cb = <4>; reg = <0 0x2b400000 0 0x100000>;",
 		      5, CLIENT, NULL);
 	s = mach_smmu_at(&m, SMMU);
-	ok(ims_iommu_device_from_fwnode(m.ic, s->node) != NULL, "NUMCB 4 with 4 context IRQs probes");
-	ok(log_has(&m, "<4>" PFX
+	ok(ims_iommu_device_from_fwnode(m.ic, s->node) != NULL,
+	   "NUMCB 4 with 4 context IRQs probes");
+	ok(log_has(&m,
+		   "<4>" PFX
 		   "SMMU address space size (0x8000) differs from mapped region size (0x100000)!"),
 	   "SMMU_TOP vs reg size warning");
 	ok(log_has(&m, PFX "\t4 context banks (0 stage-2 only)"), "4 banks");
@@ -183,8 +189,10 @@ static void test_probe_failures(void)
 
 	/* sIDR0.NUMSIDB = 10: SID 0x400 is refused at probe_device. */
 	mach_up_board(&m, "", "#iommu-cells = <1>; iommusim,sid-bits = <10>;", 17,
-		      " dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = <&smmu 0x400>; };"
-		      " dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = <&smmu 0x3ff>; };",
+		      " dev@1000 { compatible = \"acme,dev\"; reg = <0 0x1000 0 0x100>; iommus = "
+		      "<&smmu 0x400>; };"
+		      " dev@2000 { compatible = \"acme,dev\"; reg = <0 0x2000 0 0x100>; iommus = "
+		      "<&smmu 0x3ff>; };",
 		      NULL);
 	s = mach_smmu_at(&m, SMMU);
 	is_hex(drv_smmu(s) ? drv_smmu(s)->streamid_mask : 0, 0x3ff, "streamid_mask 0x3ff");

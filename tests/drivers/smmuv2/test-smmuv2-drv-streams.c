@@ -37,9 +37,11 @@ static const char board[] =
 	" b1@2100 { compatible = \"acme,dev\"; reg = <0x2100 0x10>; iommus = <&sb 0x410 0x0f>; };\n"
 	" b2@2200 { compatible = \"acme,dev\"; reg = <0x2200 0x10>; iommus = <&sb 0x410 0xff>; };\n"
 	" b3@2300 { compatible = \"acme,dev\"; reg = <0x2300 0x10>; iommus = <&sb 0x500 0x0>; };\n"
-	" b4@2400 { compatible = \"acme,dev\"; reg = <0x2400 0x10>; iommus = <&sb 0x12345 0x10001>; };\n"
+	" b4@2400 { compatible = \"acme,dev\"; reg = <0x2400 0x10>; iommus = <&sb 0x12345 "
+	"0x10001>; };\n"
 	" b5@2500 { compatible = \"acme,dev\"; reg = <0x2500 0x10>; iommus = <&sb 0x8000 0>; };\n"
-	" b6@2600 { compatible = \"acme,dev\"; reg = <0x2600 0x10>; iommus = <&sb 0x600 0x8000>; };\n"
+	" b6@2600 { compatible = \"acme,dev\"; reg = <0x2600 0x10>; iommus = <&sb 0x600 0x8000>; "
+	"};\n"
 	" b7@2700 { compatible = \"acme,dev\"; reg = <0x2700 0x10>;"
 	"  iommus = <&sb 0x700 0>, <&sb 0x701 0>; };\n"
 	" c0@3000 { compatible = \"acme,dev\"; reg = <0x3000 0x10>; iommus = <&sc 0x1>; };\n"
@@ -120,8 +122,7 @@ static void check_readback(struct mach_smmu *s, const char *name)
 		is_int(FIELD_GET(TCR_T0SZ, tcr), 16, "%s: TCR.T0SZ 48-bit VA", name);
 		is_int(FIELD_GET(TCR_TG0, tcr), TCR_TG0_4K, "%s: TCR.TG0 4K", name);
 		ok(tcr & TCR_EPD1, "%s: TCR.EPD1 (TTBR1 unused)", name);
-		is_hex(tcr2,
-		       FIELD_PREP(TCR2_PASIZE, 5) | FIELD_PREP(TCR2_SEP, 7) | TCR2_AS,
+		is_hex(tcr2, FIELD_PREP(TCR2_PASIZE, 5) | FIELD_PREP(TCR2_SEP, 7) | TCR2_AS,
 		       "%s: TCR2 PASIZE 48, SEP upstream, AS", name);
 		is_hex(FIELD_GET(TTBR_ASID, ttbr0), cb, "%s: ASID = cbndx", name);
 		ok((ttbr0 & TTBR_BADDR) && !(ttbr0 & 0xfff) &&
@@ -158,7 +159,8 @@ static void test_allocation(void)
 	is_int(smendx("1100.a1", 0), 1, "a1 (disjoint) takes SME 1");
 	is_int(smendx("1200.a2", 0), 0, "a2 {0x410,0x7f} lies inside SME 0: shared");
 	is_int(drv_smmu(sa)->s2crs[0].count, 2, "SME 0 has two users");
-	ok(dev("1000.a0")->iommu_group && dev("1000.a0")->iommu_group == dev("1200.a2")->iommu_group,
+	ok(dev("1000.a0")->iommu_group &&
+		   dev("1000.a0")->iommu_group == dev("1200.a2")->iommu_group,
 	   "a0 and a2 share a group through the shared S2CR");
 	ok(dev("1000.a0")->iommu_group != dev("1100.a1")->iommu_group, "a1 has its own group");
 	ok(drv_domain(dev("1000.a0")) == drv_domain(dev("1200.a2")), "and one domain");
