@@ -167,9 +167,9 @@ static void __arm_smmu_tlb_sync(struct arm_smmu_device *smmu, unsigned int page,
 
 static void arm_smmu_tlb_sync_global(struct arm_smmu_device *smmu)
 {
-	pthread_mutex_lock(&smmu->context_map_mutex);
+	pthread_mutex_lock(&smmu->global_sync_lock);
 	__arm_smmu_tlb_sync(smmu, ARM_SMMU_GR0, SMMU_GR0_sTLBGSYNC, SMMU_GR0_sTLBGSTATUS);
-	pthread_mutex_unlock(&smmu->context_map_mutex);
+	pthread_mutex_unlock(&smmu->global_sync_lock);
 }
 
 static void arm_smmu_tlb_sync_context(struct arm_smmu_domain *smmu_domain)
@@ -1482,6 +1482,7 @@ static void arm_smmu_free(struct arm_smmu_device *smmu)
 		ims_free_irq(smmu->core, smmu->node, (int)i);
 	pthread_mutex_destroy(&smmu->stream_map_mutex);
 	pthread_mutex_destroy(&smmu->context_map_mutex);
+	pthread_mutex_destroy(&smmu->global_sync_lock);
 	free(smmu->smrs);
 	free(smmu->s2crs);
 	free(smmu->cbs);
@@ -1513,6 +1514,7 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	smmu->node = dev->of_node;
 	pthread_mutex_init(&smmu->stream_map_mutex, NULL);
 	pthread_mutex_init(&smmu->context_map_mutex, NULL);
+	pthread_mutex_init(&smmu->global_sync_lock, NULL);
 	arm_smmu_parse_params(smmu);
 
 	err = arm_smmu_device_dt_probe(smmu, &global_irqs);

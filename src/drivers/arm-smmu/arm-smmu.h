@@ -140,6 +140,7 @@ struct arm_smmu_device {
 	uint64_t context_map[ARM_SMMU_MAX_CBS / 64];
 	struct arm_smmu_cb *cbs;
 	pthread_mutex_t context_map_mutex;
+	pthread_mutex_t global_sync_lock;
 
 	unsigned int global_irqs;
 	unsigned int num_context_irqs;

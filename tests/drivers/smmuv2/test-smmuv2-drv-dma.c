@@ -71,7 +71,7 @@ static void test_map_translate_unmap(const char *bootargs, bool stage2)
 	is_int(res.status, IMS_TXN_FAULT, "%s: fault (CFRE)", st);
 	snprintf(line, sizeof(line),
 		 "<3>" PFX "Unhandled context fault: fsr=0x402, iova=0x00200000, fsynr=0x2, "
-			   "cbfrsynra=0x22, cb=%u",
+		 "cbfrsynra=0x22, cb=%u",
 		 cb);
 	ok(log_has(&m, line), "%s: %s", st, line + 3);
 	ok(log_has(&m, "<3>" PFX "FSR    = 00000402 [Format=2 TF], SID=0x22"), "%s: FSR line", st);
@@ -86,7 +86,7 @@ static void test_map_translate_unmap(const char *bootargs, bool stage2)
 	       "%s: DMA to the unmapped page faults (no stale TLB entry)", st);
 	snprintf(line, sizeof(line),
 		 "<3>" PFX "Unhandled context fault: fsr=0x402, iova=0x00100010, fsynr=0x13, "
-			   "cbfrsynra=0x22, cb=%u",
+		 "cbfrsynra=0x22, cb=%u",
 		 cb);
 	ok(log_has(&m, line), "%s: %s", st, line + 3);
 	ok(log_has(&m, "FSYNR0 = 00000013 [S1CBNDX=0 WNR PLVL=3]"), "%s: write at level 3", st);
@@ -136,6 +136,16 @@ static void test_unknown_stream(void)
 	dev_dma(s, 0x7001, 0x1000, &word, 4, true, &res);
 	ok(log_has(&m, "GFSR 0x00000002, GFSYNR0 0x00000002, GFSYNR1 0x00007001"),
 	   "write to an unknown stream: WNR in GFSYNR0");
+
+	/* Another global fault: an S2CR set to fault under a live SMR (ICF). */
+	wr32(&m, gr0(s, SMMU_GR0_S2CR(0)), FIELD_PREP(S2CR_TYPE, S2CR_TYPE_FAULT));
+	capture_reset(&m.log);
+	is_int(dev_dma(s, 0x21, 0x1000, &word, 4, false, &res), -EFAULT, "ICF faults");
+	ok(log_has(&m, "<3>" PFX "Unexpected global fault, this could be serious"),
+	   "a non-USF global fault: Unexpected global fault");
+	ok(log_has(&m, "<3>" PFX "\tGFSR 0x00000001, GFSYNR0 0x00000000, GFSYNR1 0x00000021"),
+	   "GFSR.ICF with the SID");
+	ok(!log_has(&m, "Blocked unknown"), "not reported as an unknown stream");
 	mach_down(&m);
 
 	mach_up_board(&m, "arm-smmu.disable_bypass=0", "#iommu-cells = <1>;", 17, CLIENTS, NULL);
