@@ -10,12 +10,13 @@
  * arm_mmu500_reset(): from r2p0 clear sACR.CACHE_LOCK so that the context
  * banks' ACTLRs can be written, let unmatched and bypass streams allocate TLB
  * entries (sACR.SMTNMB_TLBEN, S2CRB_TLBEN; MMU-500 TRM §3.3.3), then turn off
- * the next-page prefetcher (ACTLR.CPRE) in every bank for errata 841119 and
- * 826419.
+ * the next-page prefetcher (ACTLR.CPRE) in every bank, for the sake of
+ * several MMU-500 errata (841119, 826419 and others).
  */
 static int arm_mmu500_reset(struct arm_smmu_device *smmu)
 {
 	uint32_t reg, major;
+	bool warned = false;
 
 	reg = arm_smmu_gr0_read(smmu, SMMU_GR0_ID7);
 	major = FIELD_GET(ID7_MAJOR, reg);
@@ -30,10 +31,13 @@ static int arm_mmu500_reset(struct arm_smmu_device *smmu)
 		reg &= ~ARM_MMU500_ACTLR_CPRE;
 		arm_smmu_cb_write(smmu, i, SMMU_CB_ACTLR, reg);
 		reg = arm_smmu_cb_read(smmu, i, SMMU_CB_ACTLR);
-		if (reg & ARM_MMU500_ACTLR_CPRE)
+		if ((reg & ARM_MMU500_ACTLR_CPRE) && !warned) {
+			/* dev_warn_once() */
 			ims_dev_logf(smmu->dev, IMS_LOG_WARNING,
 				     "Failed to disable prefetcher for errata workarounds, check "
 				     "SACR.CACHE_LOCK");
+			warned = true;
+		}
 	}
 	return 0;
 }

@@ -1542,7 +1542,7 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	arm_smmu_impl_init(smmu);
 
 	num_irqs = arm_smmu_irq_count(tree, smmu->node);
-	if (num_irqs - (int)global_irqs <= 0) {
+	if ((int64_t)num_irqs - (int64_t)global_irqs <= 0) {
 		err = arm_smmu_err_probe(dev, -ENODEV,
 					 "found %d interrupts but expected at least %d", num_irqs,
 					 (int)global_irqs + 1);
