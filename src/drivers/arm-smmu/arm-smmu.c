@@ -1544,8 +1544,8 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	num_irqs = arm_smmu_irq_count(tree, smmu->node);
 	if ((int64_t)num_irqs - (int64_t)global_irqs <= 0) {
 		err = arm_smmu_err_probe(dev, -ENODEV,
-					 "found %d interrupts but expected at least %d", num_irqs,
-					 (int)global_irqs + 1);
+					 "found %d interrupts but expected at least %lld", num_irqs,
+					 (long long)global_irqs + 1);
 		goto out_free;
 	}
 	smmu->num_context_irqs = (unsigned int)num_irqs - global_irqs;
