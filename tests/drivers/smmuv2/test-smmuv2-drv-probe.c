@@ -173,6 +173,15 @@ static void test_probe_failures(void)
 	   "no context interrupt at all");
 	mach_down(&m);
 
+	/* Hostile: an absurd #global-interrupts count is refused, not looped over. */
+	mach_up_board(&m, "", "#iommu-cells = <1>; #global-interrupts = <0xffffffff>;", 17, CLIENT,
+		      NULL);
+	ok(log_has(&m, PFX "error -ENODEV: found 17 interrupts but expected at least 4294967296"),
+	   "#global-interrupts = 0xffffffff refused");
+	s = mach_smmu_at(&m, SMMU);
+	ok(!ims_iommu_device_from_fwnode(m.ic, s->node), "nothing registered");
+	mach_down(&m);
+
 	/* A smaller implementation: NUMCB 4 needs only 4 context interrupts. */
 	mach_up_board(&m, "",
 		      "#iommu-cells = <1>; iommusim,num-cb = <4>; reg = <0 0x2b400000 0 0x100000>;",
