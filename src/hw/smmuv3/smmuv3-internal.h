@@ -55,15 +55,20 @@ struct smmu_cd {
 #define XF_S1_REC 0x08u
 #define XF_S2_REC 0x10u
 #define XF_STALL 0x20u
+#define XF_FAST_S1 0x40u /* stage 1 only, both TTBx configurations accepted by vmsa_cfg_ok() */
 struct smmu_xcfg {
 	uint8_t flags; /* XF_* */
 	uint8_t ctx;   /* IOTLB context tag */
+	uint8_t tbi;
+	uint8_t ovr;	 /* STE.INSTCFG << 2 | STE.PRIVCFG */
+	uint8_t acc_clr; /* IMS_VMSA_* access bits the overrides clear ... */
+	uint8_t acc_set; /* ... and set */
+	uint8_t epd;	 /* bit i: CD.EPDi */
+	uint8_t pad;
+	uint64_t tag; /* the IOTLB tag: ctx << 32 | vmid << 16 | asid */
+#define XCFG_HOT_SIZE 16
 	uint16_t vmid;
 	uint16_t asid;
-	uint8_t tbi;
-	uint8_t ovr; /* STE.INSTCFG << 2 | STE.PRIVCFG */
-#define XCFG_HOT_SIZE 8
-	uint8_t epd; /* bit i: CD.EPDi */
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
 };

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "hw/smmuv3/smmuv3-internal.h"
+#include "hw/vmsa/iotlb-internal.h"
+#include "hw/vmsa/walk-internal.h"
 #include "util/compiler.h"
 #include "util/le.h"
 #include "util/log.h"
@@ -497,6 +499,25 @@ static unsigned int apply_overrides(unsigned int ovr, unsigned int access)
 	return access;
 }
 
+/*
+ * apply_overrides() as two masks, computed when the context is resolved:
+ * access = ((access & ~clr) | set), then a write loses EXEC.
+ */
+static void override_masks(unsigned int ovr, uint8_t *clr, uint8_t *set)
+{
+	unsigned int instcfg = ovr >> 2, privcfg = ovr & 3;
+
+	*clr = (uint8_t)((instcfg == 2 ? IMS_VMSA_EXEC : 0) | (privcfg == 2 ? IMS_VMSA_PRIV : 0));
+	*set = (uint8_t)((instcfg == 3 ? IMS_VMSA_EXEC : 0) | (privcfg == 3 ? IMS_VMSA_PRIV : 0));
+}
+
+static inline unsigned int xl_access(const struct smmu_xcfg *xc, unsigned int access)
+{
+	_Static_assert(IMS_VMSA_EXEC == IMS_VMSA_WRITE << 1, "a write clears EXEC by a shift");
+	access = (access & ~(unsigned int)xc->acc_clr) | xc->acc_set;
+	return access & ~((access & IMS_VMSA_WRITE) << 1);
+}
+
 /* IOTLB context tags keep the three regimes apart. */
 #define CTX_S1 0u
 #define CTX_S2 1u
@@ -508,6 +529,28 @@ static inline uint64_t xl_iova(const struct smmu_xcfg *xc, uint64_t addr)
 	if ((xc->flags & XF_S1) && (xc->tbi & (1u << ((addr >> 55) & 1))))
 		return canon_va(addr);
 	return addr;
+}
+
+/* Cache a walk's result. */
+static void iotlb_fill(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, uint64_t iova, uint64_t pa,
+		       uint64_t ipa, unsigned int leaf_shift, unsigned int gshift,
+		       unsigned int level, uint8_t perm, unsigned int flags)
+{
+	struct ims_iotlb_entry e;
+	uint64_t m = ~((1ULL << leaf_shift) - 1);
+
+	e.iova = iova & m;
+	e.oa = pa & m;
+	e.ipa = ipa & m;
+	e.ctx = xc->ctx;
+	e.asid = xc->asid;
+	e.vmid = xc->vmid;
+	e.leaf_shift = (uint8_t)leaf_shift;
+	e.granule_shift = (uint8_t)gshift;
+	e.level = (uint8_t)level;
+	e.perm = perm;
+	e.flags = (uint8_t)flags;
+	ims_iotlb_insert(s->iotlb, &e);
 }
 
 static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iova)
@@ -596,24 +639,10 @@ static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iov
 			level = w2.level;
 		perm &= w2.perm;
 	}
-	if (s->iotlb) {
-		struct ims_iotlb_entry e;
-		uint64_t m = ~((1ULL << leaf_shift) - 1);
-
-		e.iova = iova & m;
-		e.oa = pa & m;
-		e.ipa = ipa & m;
-		e.ctx = xc->ctx;
-		e.asid = xc->asid;
-		e.vmid = xc->vmid;
-		e.leaf_shift = (uint8_t)leaf_shift;
-		e.granule_shift = (uint8_t)gshift;
-		e.level = (uint8_t)level;
-		e.perm = perm;
-		e.flags = (uint8_t)((s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
-				    (global ? IMS_IOTLB_GLOBAL : 0));
-		ims_iotlb_insert(s->iotlb, &e);
-	}
+	if (s->iotlb)
+		iotlb_fill(s, xc, iova, pa, ipa, leaf_shift, gshift, level, perm,
+			   (s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
+				   (global ? IMS_IOTLB_GLOBAL : 0));
 	x->res->status = IMS_TXN_OK;
 	x->res->pa = pa;
 	x->res->perm = perm;
@@ -708,13 +737,23 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 	}
 	if (!s1 && !s2)
 		xc->flags = XF_BYPASS;
+	/* The fast path walks stage-1-only contexts whose tables it need not re-check. */
+	if (s1 && !s2 && ((xc->epd & 1) || vmsa_cfg_ok(&xc->tt[0])) &&
+	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1])))
+		xc->flags |= XF_FAST_S1;
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
+	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
+	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
 	return 0;
 }
 
-/* Everything but an IOTLB hit on a resolved context. */
+/*
+ * Everything but an IOTLB hit on a resolved context, or a fast stage-1 walk.
+ * @probed: the fast path already looked the IOTLB up and missed (or hit an
+ * entry that denies the access): it is not looked up, nor counted, again.
+ */
 static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const struct ims_txn *txn,
-						    struct ims_txn_result *res)
+						    struct ims_txn_result *res, bool probed)
 {
 	struct xl x = { .s = s, .txn = txn, .res = res };
 	struct smmu_xcfg xc;
@@ -763,14 +802,14 @@ static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const 
 		goto bypass;
 	x.access = apply_overrides(xc.ovr, txn->access);
 	iova = xl_iova(&xc, txn->addr);
-	if (s->iotlb) {
-		struct ims_iotlb_entry e;
+	if (s->iotlb && !probed) {
+		struct iotlb_hit hit;
 
-		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
-		    likely(ims_vmsa_permits(e.perm, x.access))) {
+		if (iotlb_lookup_inline(s->iotlb, xc.tag, iova, false, &hit) &&
+		    likely(ims_vmsa_permits((uint8_t)(hit.meta >> 8), x.access))) {
 			res->status = IMS_TXN_OK;
-			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
-			res->perm = e.perm;
+			res->pa = hit.oa | (iova & ((1ULL << hit.leaf_shift) - 1));
+			res->perm = (uint8_t)(hit.meta >> 8);
 			return 0;
 		}
 	}
@@ -784,11 +823,64 @@ bypass:
 	return 0;
 }
 
+/*
+ * A stage-1-only context's walk on an IOTLB miss, with nothing to record:
+ * the tables were validated when the CD was decoded (XF_FAST_S1), so the
+ * walk's core runs inlined here.  Return: 0 with *@res filled, or 1 when
+ * anything needs the slow path (a fault to record, a race with a writer of
+ * the context), which then does the whole translation again.
+ */
+static inline __attribute__((always_inline)) int translate_fast_walk(struct ims_smmuv3 *s,
+								     uint64_t key,
+								     const struct ims_txn *txn,
+								     struct ims_txn_result *res)
+{
+	uint64_t addr = txn->addr, hi, iova;
+	unsigned int r = (unsigned int)((addr >> 55) & 1), access;
+	const struct ims_vmsa_cfg *tt;
+	struct ims_vmsa_walk w = { 0 }; /* (GCC cannot see that a walk returning 0 filled it) */
+	struct smmu_xcfg xc;
+
+	/* One consistent copy of the whole context (the hot part was read alone). */
+	if (unlikely(!xcache_lookup(&s->cfgc, key, &xc, sizeof(xc)) || !(xc.flags & XF_FAST_S1)))
+		return 1;
+	tt = &xc.tt[r];
+	/* §3.4.1: the address must lie in TTB0's or TTB1's range (ias <= 48 < 55). */
+	hi = GENMASK_ULL((xc.tbi & (1u << r)) ? 55 : 63, tt->ias);
+	if (unlikely(((xc.epd >> r) & 1) || (addr & hi) != (r ? hi : 0)))
+		return 1;
+	if (unlikely(vmsa_walk_core(s->mem, tt, addr & DMA_BIT_MASK(tt->ias), &w, NULL)))
+		return 1;
+	access = xl_access(&xc, txn->access);
+	if (unlikely(!ims_vmsa_permits(w.perm, access)))
+		return 1;
+	iova = xl_iova(&xc, addr);
+	if (s->iotlb)
+		iotlb_fill(s, &xc, iova, w.oa, w.oa, w.leaf_shift, tt->granule_shift, w.level,
+			   w.perm, IMS_IOTLB_S1 | (w.ng ? 0 : IMS_IOTLB_GLOBAL));
+	res->status = IMS_TXN_OK;
+	res->pa = w.oa;
+	res->perm = w.perm;
+	smmu_inc_local(&s->cfgc.hits);
+	return 0;
+}
+
+/* After an IOTLB miss (or with no IOTLB) on a resolved context: out of the hit path's way. */
+static __attribute__((noinline)) int translate_miss(struct ims_smmuv3 *s, uint64_t key,
+						    const struct ims_txn *txn,
+						    struct ims_txn_result *res)
+{
+	if (!translate_fast_walk(s, key, txn, res))
+		return 0;
+	return translate_slow(s, txn, res, true);
+}
+
 int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	struct ims_smmuv3 *s = opaque;
 	struct smmu_xcfg xc;
 	unsigned int rw;
+	uint64_t key;
 
 	if (unlikely(!s || !txn || !res || !txn->size || txn->size > 4096 ||
 		     (txn->addr & 0xfff) + txn->size > 4096))
@@ -797,25 +889,30 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	res->fault.event = 0;
 	smmu_inc_local(&s->translations);
 	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
+	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
 	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
-	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) && s->iotlb &&
+	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) &&
 		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
-		   xcache_lookup(&s->cfgc, xcfg_key(txn->sid, txn->ssv, txn->ssid), &xc,
-				 XCFG_HOT_SIZE) &&
-		   !(xc.flags & XF_BYPASS))) {
-		uint64_t iova = xl_iova(&xc, txn->addr);
-		struct ims_iotlb_entry e;
+		   xcache_lookup(&s->cfgc, key, &xc, XCFG_HOT_SIZE) && !(xc.flags & XF_BYPASS))) {
+		if (likely(s->iotlb != NULL)) {
+			uint64_t iova = xl_iova(&xc, txn->addr);
+			struct iotlb_hit hit;
 
-		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
-		    likely(ims_vmsa_permits(e.perm, apply_overrides(xc.ovr, txn->access)))) {
-			res->status = IMS_TXN_OK;
-			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
-			res->perm = e.perm;
-			smmu_inc_local(&s->cfgc.hits);
-			return 0;
+			if (iotlb_lookup_inline(s->iotlb, xc.tag, iova, false, &hit)) {
+				uint8_t perm = (uint8_t)(hit.meta >> 8);
+
+				if (unlikely(!ims_vmsa_permits(perm, xl_access(&xc, txn->access))))
+					return translate_slow(s, txn, res, true);
+				res->status = IMS_TXN_OK;
+				res->pa = hit.oa | (iova & ~(~0ULL << hit.leaf_shift));
+				res->perm = perm;
+				smmu_inc_local(&s->cfgc.hits);
+				return 0;
+			}
 		}
+		return translate_miss(s, key, txn, res);
 	}
-	return translate_slow(s, txn, res);
+	return translate_slow(s, txn, res, false);
 }
 
 void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid)
