@@ -11,6 +11,7 @@
 #include <iommusim/smmuv3.h>
 
 #include "hw/smmuv3/smmuv3-regs.h"
+#include "hw/vmsa/walk-internal.h"
 
 /*
  * A decoded STE (IHI 0070 §5.2), as the configuration cache holds it.  The
@@ -71,6 +72,7 @@ struct smmu_xcfg {
 	uint16_t asid;
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
+	struct vmsa_plan plan[2]; /* with XF_FAST_S1: tt[i] decoded for the walk (unless EPDi) */
 };
 
 struct xslot {
@@ -203,6 +205,38 @@ static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
 	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
 
 	return &c->xslots[(h >> 40) & c->xmask];
+}
+
+/*
+ * The fast table, for the translate fast path: copy the first @len bytes of
+ * the context for @key; on a hit, *@slot and *@seq name the version read, so
+ * that more of it can be read later with xcache_more().
+ */
+static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *out, size_t len,
+			      struct xslot **slot, uint32_t *seq)
+{
+	struct xslot *sl;
+	uint32_t sq;
+
+	if (!c->sets)
+		return false;
+	sl = xslot_of(c, key);
+	sq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if ((sq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		return false;
+	memcpy(out, &sl->v, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	*slot = sl;
+	*seq = sq;
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == sq;
+}
+
+/* Copy @len bytes at @off of the version xcache_hot() read; false if it changed since. */
+static inline bool xcache_more(struct xslot *sl, uint32_t seq, size_t off, void *out, size_t len)
+{
+	memcpy(out, (const uint8_t *)&sl->v + off, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
 /* The fast table: copy the first @len bytes of the context for @key; true on a hit. */

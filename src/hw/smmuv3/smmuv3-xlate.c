@@ -8,6 +8,7 @@
  * the event record exactly as §7.3 lays it out, which is then written to the
  * event queue when the configuration asks for it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/smmuv3/smmuv3-internal.h"
@@ -739,8 +740,12 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 		xc->flags = XF_BYPASS;
 	/* The fast path walks stage-1-only contexts whose tables it need not re-check. */
 	if (s1 && !s2 && ((xc->epd & 1) || vmsa_cfg_ok(&xc->tt[0])) &&
-	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1])))
+	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1]))) {
 		xc->flags |= XF_FAST_S1;
+		for (unsigned int i = 0; i < 2; i++)
+			if (!(xc->epd & (1u << i)))
+				vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+	}
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
 	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
 	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
@@ -824,54 +829,54 @@ bypass:
 }
 
 /*
- * A stage-1-only context's walk on an IOTLB miss, with nothing to record:
- * the tables were validated when the CD was decoded (XF_FAST_S1), so the
- * walk's core runs inlined here.  Return: 0 with *@res filled, or 1 when
- * anything needs the slow path (a fault to record, a race with a writer of
- * the context), which then does the whole translation again.
+ * After an IOTLB miss (or with no IOTLB) on a resolved context @xc (the hot
+ * part, read from @slot at version @seq): a stage-1-only context walks here,
+ * with nothing to record -- its tables were validated and decoded into a
+ * plan when the CD was (XF_FAST_S1).  Anything else -- a fault to record,
+ * another kind of context, a race with a writer of the context -- takes the
+ * slow path, which does the whole translation again.  Out of line, so that
+ * the hit path stays small.
  */
-static inline __attribute__((always_inline)) int translate_fast_walk(struct ims_smmuv3 *s,
-								     uint64_t key,
-								     const struct ims_txn *txn,
-								     struct ims_txn_result *res)
+static __attribute__((noinline)) int translate_miss(struct ims_smmuv3 *s,
+						    const struct smmu_xcfg *xc, struct xslot *slot,
+						    uint32_t seq, const struct ims_txn *txn,
+						    struct ims_txn_result *res)
 {
-	uint64_t addr = txn->addr, hi, iova;
-	unsigned int r = (unsigned int)((addr >> 55) & 1), access;
-	const struct ims_vmsa_cfg *tt;
+	uint64_t addr = txn->addr, hi;
+	unsigned int r = (unsigned int)((addr >> 55) & 1);
 	struct ims_vmsa_walk w = { 0 }; /* (GCC cannot see that a walk returning 0 filled it) */
-	struct smmu_xcfg xc;
+	struct vmsa_plan plan;
 
-	/* One consistent copy of the whole context (the hot part was read alone). */
-	if (unlikely(!xcache_lookup(&s->cfgc, key, &xc, sizeof(xc)) || !(xc.flags & XF_FAST_S1)))
-		return 1;
-	tt = &xc.tt[r];
-	/* §3.4.1: the address must lie in TTB0's or TTB1's range (ias <= 48 < 55). */
-	hi = GENMASK_ULL((xc.tbi & (1u << r)) ? 55 : 63, tt->ias);
-	if (unlikely(((xc.epd >> r) & 1) || (addr & hi) != (r ? hi : 0)))
-		return 1;
-	if (unlikely(vmsa_walk_core(s->mem, tt, addr & DMA_BIT_MASK(tt->ias), &w, NULL)))
-		return 1;
-	access = xl_access(&xc, txn->access);
-	if (unlikely(!ims_vmsa_permits(w.perm, access)))
-		return 1;
-	iova = xl_iova(&xc, addr);
-	if (s->iotlb)
-		iotlb_fill(s, &xc, iova, w.oa, w.oa, w.leaf_shift, tt->granule_shift, w.level,
+	if (!(xc->flags & XF_FAST_S1) || ((xc->epd >> r) & 1) ||
+	    !xcache_more(slot, seq, offsetof(struct smmu_xcfg, plan) + r * sizeof(plan), &plan,
+			 sizeof(plan)))
+		goto slow;
+	/*
+	 * §3.4.1: the address must lie in TTB0's or TTB1's range: bits above
+	 * ias all 0 (TTB0) or all 1 (TTB1), up to bit 55 with TBI (ias <= 48).
+	 */
+	hi = plan.ia_bad & ((xc->tbi & (1u << r)) ? GENMASK_ULL(55, 0) : ~0ULL);
+	if (unlikely((addr & hi) != (r ? hi : 0)))
+		goto slow;
+	if (unlikely(vmsa_walk_plan(s->mem, &plan, addr & ~plan.ia_bad, &w, NULL)))
+		goto slow;
+	if (unlikely(!ims_vmsa_permits(w.perm, xl_access(xc, txn->access))))
+		goto slow;
+	if (s->iotlb) {
+		struct smmu_xcfg full;
+
+		/* The IOTLB tag's ASID and VMID, from the same version. */
+		if (!xcache_more(slot, seq, 0, &full, offsetof(struct smmu_xcfg, tt)))
+			goto slow;
+		iotlb_fill(s, &full, xl_iova(xc, addr), w.oa, w.oa, w.leaf_shift, plan.gs, w.level,
 			   w.perm, IMS_IOTLB_S1 | (w.ng ? 0 : IMS_IOTLB_GLOBAL));
+	}
 	res->status = IMS_TXN_OK;
 	res->pa = w.oa;
 	res->perm = w.perm;
 	smmu_inc_local(&s->cfgc.hits);
 	return 0;
-}
-
-/* After an IOTLB miss (or with no IOTLB) on a resolved context: out of the hit path's way. */
-static __attribute__((noinline)) int translate_miss(struct ims_smmuv3 *s, uint64_t key,
-						    const struct ims_txn *txn,
-						    struct ims_txn_result *res)
-{
-	if (!translate_fast_walk(s, key, txn, res))
-		return 0;
+slow:
 	return translate_slow(s, txn, res, true);
 }
 
@@ -879,7 +884,9 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 {
 	struct ims_smmuv3 *s = opaque;
 	struct smmu_xcfg xc;
+	struct xslot *slot;
 	unsigned int rw;
+	uint32_t seq;
 	uint64_t key;
 
 	if (unlikely(!s || !txn || !res || !txn->size || txn->size > 4096 ||
@@ -893,7 +900,8 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
 	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) &&
 		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
-		   xcache_lookup(&s->cfgc, key, &xc, XCFG_HOT_SIZE) && !(xc.flags & XF_BYPASS))) {
+		   xcache_hot(&s->cfgc, key, &xc, XCFG_HOT_SIZE, &slot, &seq) &&
+		   !(xc.flags & XF_BYPASS))) {
 		if (likely(s->iotlb != NULL)) {
 			uint64_t iova = xl_iova(&xc, txn->addr);
 			struct iotlb_hit hit;
@@ -910,7 +918,7 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 				return 0;
 			}
 		}
-		return translate_miss(s, key, txn, res);
+		return translate_miss(s, &xc, slot, seq, txn, res);
 	}
 	return translate_slow(s, txn, res, false);
 }

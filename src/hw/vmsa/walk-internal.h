@@ -3,8 +3,8 @@
  * The VMSAv8-64 walk's core (DDI 0487 D8), shared by ims_vmsa_walk() and the
  * models' translate fast paths.  ims_vmsa_walk() validates its configuration
  * on every call; a model that validated a configuration once, when it
- * decoded it (vmsa_cfg_ok()), calls vmsa_walk_core() directly, inlined into
- * its own path.  See walk.c for what is and is not modelled.
+ * decoded it (vmsa_cfg_ok(), vmsa_plan_init()), calls vmsa_walk_plan()
+ * directly, inlined into its own path.  See walk.c for what is and is not modelled.
  */
 #ifndef IMS_HW_VMSA_WALK_INTERNAL_H
 #define IMS_HW_VMSA_WALK_INTERNAL_H
@@ -153,46 +153,87 @@ static inline bool vmsa_cfg_ok(const struct ims_vmsa_cfg *cfg)
 }
 
 /*
- * The walk of @ia through @cfg, which vmsa_cfg_ok() accepted.  Return: 0
- * with *@out filled, or -EFAULT (*@fault filled when not NULL), or another
- * negative code from a nested stage-2 fetch.
- *
- * The loop is the dependent chain of descriptor loads and little else: the
- * RAM region of the last fetch is kept (primed with the first region, where
- * tables normally live), so a fetch is a subtract, a compare and a load.
+ * struct vmsa_plan - a validated configuration, decoded for the walk: what
+ * the walk would otherwise derive from struct ims_vmsa_cfg on every call.
+ * A model decodes it once (when it decodes a CD, an STE or a context bank)
+ * and walks with it on its hot path.
  */
-static inline __attribute__((always_inline)) int
-vmsa_walk_core(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
-	       struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault)
+struct vmsa_plan {
+	uint64_t table;	    /* the start-level table address */
+	uint64_t ttb;	    /* the table base as configured (for an address size fault) */
+	uint64_t ia_bad;    /* input address bits beyond ias */
+	uint64_t oa_bad;    /* output address bits beyond oas (52-bit OAs behave as 48) */
+	uint64_t addr_mask; /* a descriptor's next-level table / output address bits */
+	uint64_t attr_mask; /* stage-1 hierarchical attributes (0: stage 2, or HPD) */
+	uint64_t idx_mask;  /* start-level index bits (wider with concatenation) */
+	uint8_t shift;	    /* the lowest input bit the start level resolves */
+	uint8_t stride;	    /* index bits per level */
+	uint8_t level;	    /* the start level */
+	uint8_t gs;	    /* granule shift */
+	bool stage2;
+	bool affd;
+	const struct ims_vmsa_cfg *s2; /* nested: stage 2 of the table fetches */
+};
+
+/* Decode @cfg, which vmsa_cfg_ok() accepted, into *@p. */
+static inline void vmsa_plan_init(const struct ims_vmsa_cfg *cfg, struct vmsa_plan *p)
 {
 	unsigned int gs = cfg->granule_shift, sl = (unsigned int)cfg->start_level;
-	unsigned int stride = gs - 3, shift = vmsa_level_shift[(gs - 12) >> 1][sl], level;
-	uint64_t table, desc, desc_pa, oa, idx_mask, oa_bad, addr_mask, attr_mask, attrs = 0;
+	unsigned int shift = vmsa_level_shift[(gs - 12) >> 1][sl];
+
+	p->addr_mask = VMSA_DESC_ADDR & (~0ULL << gs);
+	p->table = cfg->ttb & p->addr_mask;
+	p->ttb = cfg->ttb;
+	p->ia_bad = ~0ULL << cfg->ias;
+	p->oa_bad = ~0ULL << IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
+	/* Stage 2 table descriptors carry no attributes (D8.3); HPD disables them. */
+	p->attr_mask = (cfg->stage2 || cfg->hpd) ? 0 : GENMASK_ULL(62, 59);
+	p->idx_mask = (1ULL << (cfg->ias - shift)) - 1;
+	p->shift = (uint8_t)shift;
+	p->stride = (uint8_t)(gs - 3);
+	p->level = (uint8_t)sl;
+	p->gs = (uint8_t)gs;
+	p->stage2 = cfg->stage2;
+	p->affd = cfg->affd;
+	p->s2 = cfg->s2;
+}
+
+/*
+ * The levels of a walk.  The loop is the dependent chain of descriptor
+ * loads and little else: the RAM region of the last fetch is kept (primed
+ * with the first region, where tables normally live), so a fetch is an add,
+ * a compare and a load; at most four lookups, as the level only grows and
+ * level 3 always ends the walk.  Constants at each call site: @nested, table
+ * addresses are IPAs; @cgs, when not 0, the granule shift and @csl the start
+ * level, which the caller checked that @p has (the common 4K / level-0 walk
+ * then unrolls into straight-line code).
+ */
+static inline __attribute__((always_inline)) int
+vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
+		 struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault, bool nested,
+		 unsigned int cgs, unsigned int csl)
+{
+	const unsigned int stride = cgs ? cgs - 3 : p->stride;
+	unsigned int shift = cgs ? cgs + (3 - csl) * (cgs - 3) : p->shift;
+	unsigned int level = cgs ? csl : p->level;
+	uint64_t table = p->table, idx_mask = p->idx_mask, desc = 0, desc_pa = 0, oa, attrs = 0;
 	const struct ram *r0 = &mem->ram[0];
 	uint64_t ram_base = r0->base, ram_span = mem->nr_ram && r0->size >= 8 ? r0->size - 7 : 0;
 	const uint8_t *ram_host = r0->host;
 
-	/* 52-bit output addresses are not modelled: a larger OAS behaves as 48 bits. */
-	oa_bad = ~0ULL << IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
 	/* An input address beyond ias: translation fault at the start level (D8, input address size). */
-	if (unlikely(ia >> cfg->ias))
-		return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, sl, 0);
+	if (unlikely(ia & p->ia_bad))
+		return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, 0);
 	/* A table base beyond the output size: Address size fault (D8). */
-	if (unlikely(cfg->ttb & oa_bad))
-		return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, sl, cfg->ttb);
-
-	addr_mask = VMSA_DESC_ADDR & (~0ULL << gs);
-	/* Stage 2 table descriptors carry no attributes (D8.3); HPD disables them. */
-	attr_mask = (cfg->stage2 || cfg->hpd) ? 0 : GENMASK_ULL(62, 59);
-	table = cfg->ttb & addr_mask;
-	idx_mask = (1ULL << (cfg->ias - shift)) - 1; /* wider with concatenation */
-	/* At most four lookups: level only grows, and level 3 always ends the walk. */
-	for (level = sl;; level++) {
+	if (unlikely(p->ttb & p->oa_bad))
+		return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, p->ttb);
+#pragma GCC unroll 4
+	for (unsigned int n = 0; n < 4; n++) { /* (level 3 breaks out first) */
 		uint64_t off;
 
 		desc_pa = table + (((ia >> shift) & idx_mask) << 3);
-		if (unlikely(cfg->s2 != NULL)) {
-			int ret = vmsa_s2_table_fetch(mem, cfg->s2, desc_pa, &desc_pa, fault);
+		if (nested) {
+			int ret = vmsa_s2_table_fetch(mem, p->s2, desc_pa, &desc_pa, fault);
 
 			if (ret)
 				return ret;
@@ -209,26 +250,28 @@ vmsa_walk_core(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
 			off = desc_pa - ram_base;
 		}
 		desc = ims_ld_le64(ram_host + off);
-		if (unlikely(!(desc & VMSA_DESC_VALID)))
-			return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
-		/* Type 01 is a block (a leaf); 11 is a table, or a page at level 3. */
-		if (level == 3 || !(desc & BIT_ULL(1)))
+		/* Type 11 is a table, or a page at level 3; 01 a block; x0 invalid. */
+		if ((desc & VMSA_DESC_TYPE) != VMSA_DESC_TYPE_TABLE || level >= 3)
 			break;
-		table = desc & addr_mask;
-		if (unlikely(table & oa_bad))
+		table = desc & p->addr_mask;
+		if (unlikely(table & p->oa_bad))
 			return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
-		attrs |= desc & attr_mask;
+		attrs |= desc;
 		idx_mask = (1ULL << stride) - 1;
 		shift -= stride;
+		level++;
 	}
 
+	if (unlikely(!(desc & VMSA_DESC_VALID)))
+		return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
 	/* A page at level 3 (type 01 is reserved there), else a block where permitted. */
-	if (unlikely(level == 3 ? !(desc & BIT_ULL(1)) : !vmsa_block_allowed(gs, level)))
+	if (unlikely(level == 3 ? !(desc & BIT_ULL(1))
+				: !vmsa_block_allowed(cgs ? cgs : p->gs, level)))
 		return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
 	oa = desc & VMSA_DESC_ADDR & (~0ULL << shift);
-	if (unlikely(oa & oa_bad))
+	if (unlikely(oa & p->oa_bad))
 		return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
-	if (unlikely(!(desc & VMSA_DESC_AF) && !cfg->affd))
+	if (unlikely(!(desc & VMSA_DESC_AF) && !p->affd))
 		return vmsa_walk_fault(fault, IMS_VMSA_F_ACCESS, level, desc_pa);
 
 	out->oa = oa | (ia & ~(~0ULL << shift));
@@ -236,14 +279,35 @@ vmsa_walk_core(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
 	out->desc_pa = desc_pa;
 	out->level = (uint8_t)level;
 	out->leaf_shift = (uint8_t)shift;
-	if (cfg->stage2) {
+	if (p->stage2) {
 		out->perm = vmsa_s2_perm(desc);
 		out->ng = false;
 	} else {
-		out->perm = vmsa_s1_perm(desc, attrs);
+		out->perm = vmsa_s1_perm(desc, attrs & p->attr_mask);
 		out->ng = !!(desc & VMSA_DESC_NG);
 	}
 	return 0;
+}
+
+/* A nested walk (@p->s2 set), out of line (walk.c). */
+__attribute__((noinline)) int vmsa_walk_nested(struct ims_mem *mem, const struct vmsa_plan *p,
+					       uint64_t ia, struct ims_vmsa_walk *out,
+					       struct ims_vmsa_fault *fault);
+
+/*
+ * The walk of @ia through @p.  Return: 0 with *@out filled, or -EFAULT
+ * (*@fault filled when not NULL), or another negative code from a nested
+ * stage-2 fetch.
+ */
+static inline __attribute__((always_inline)) int
+vmsa_walk_plan(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
+	       struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault)
+{
+	if (unlikely(p->s2 != NULL))
+		return vmsa_walk_nested(mem, p, ia, out, fault);
+	if (likely(p->gs == 12 && p->level == 0))
+		return vmsa_walk_levels(mem, p, ia, out, fault, false, 12, 0);
+	return vmsa_walk_levels(mem, p, ia, out, fault, false, 0, 0);
 }
 
 #endif

@@ -116,12 +116,22 @@ static __attribute__((noinline, cold)) int bad_cfg(const struct ims_vmsa_cfg *cf
 IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
 			     struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault)
 {
+	struct vmsa_plan p;
+
 	if (unlikely(!mem || !cfg || !out))
 		return -EINVAL;
 	/* The checks of check_cfg(), in a few branches; it names the problem. */
 	if (unlikely(!vmsa_cfg_ok(cfg)))
 		return bad_cfg(cfg);
-	return vmsa_walk_core(mem, cfg, ia, out, fault);
+	vmsa_plan_init(cfg, &p);
+	return vmsa_walk_plan(mem, &p, ia, out, fault);
+}
+
+__attribute__((noinline)) int vmsa_walk_nested(struct ims_mem *mem, const struct vmsa_plan *p,
+					       uint64_t ia, struct ims_vmsa_walk *out,
+					       struct ims_vmsa_fault *fault)
+{
+	return vmsa_walk_levels(mem, p, ia, out, fault, true, 0, 0);
 }
 
 IMS_EXPORT int ims_vmsa_s1_start_level(unsigned int granule_shift, unsigned int ias)
