@@ -66,10 +66,11 @@ struct smmu_xcfg {
 	uint8_t acc_set; /* ... and set */
 	uint8_t epd;	 /* bit i: CD.EPDi */
 	uint8_t pad;
-	uint64_t tag; /* the IOTLB tag: ctx << 32 | vmid << 16 | asid */
-#define XCFG_HOT_SIZE 16
+	uint64_t tag;  /* the IOTLB tag: ctx << 32 | vmid << 16 | asid */
+	uint32_t salt; /* iotlb_salt(tag) */
 	uint16_t vmid;
 	uint16_t asid;
+#define XCFG_HOT_SIZE 24
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
 	struct vmsa_plan plan[2]; /* with XF_FAST_S1: tt[i] decoded for the walk (unless EPDi) */
@@ -118,7 +119,9 @@ static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
 
 static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
 {
-	return ((uint64_t)sid << 24) | (ssv ? (1ULL << 23) | (ssid & 0xfffff) : 0) | (3ULL << 62);
+	/* (branch-free: ssv selects the SSID part) */
+	return ((uint64_t)sid << 24) | ((((uint64_t)1 << 23) | (ssid & 0xfffff)) & -(uint64_t)ssv) |
+	       (3ULL << 62);
 }
 
 int cfgc_init(struct cfgc *c, unsigned int entries);

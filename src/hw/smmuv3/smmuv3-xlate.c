@@ -527,7 +527,8 @@ static inline unsigned int xl_access(const struct smmu_xcfg *xc, unsigned int ac
 /* The IOTLB key of the input address: with TBI, bits 63:56 are ignored (§3.4.1). */
 static inline uint64_t xl_iova(const struct smmu_xcfg *xc, uint64_t addr)
 {
-	if ((xc->flags & XF_S1) && (xc->tbi & (1u << ((addr >> 55) & 1))))
+	/* (tbi is 0 without stage 1) */
+	if (unlikely(xc->tbi) && (xc->tbi & (1u << ((addr >> 55) & 1))))
 		return canon_va(addr);
 	return addr;
 }
@@ -749,6 +750,7 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
 	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
 	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
+	xc->salt = (uint32_t)iotlb_salt(xc->tag);
 	return 0;
 }
 
@@ -889,8 +891,9 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	uint32_t seq;
 	uint64_t key;
 
-	if (unlikely(!s || !txn || !res || !txn->size || txn->size > 4096 ||
-		     (txn->addr & 0xfff) + txn->size > 4096))
+	/* 1..4096 bytes, within one 4K page: size - 1 < 4096 - page offset (0 wraps). */
+	if (unlikely(!s || !txn || !res ||
+		     txn->size - 1u >= 4096u - (unsigned int)(txn->addr & 0xfff)))
 		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
 				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
 	res->fault.event = 0;
@@ -898,7 +901,7 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
 	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
 	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
-	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) &&
+	if (likely(rw - 1u < 2u && /* a read or a write, not both (F_UUT) */
 		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
 		   xcache_hot(&s->cfgc, key, &xc, XCFG_HOT_SIZE, &slot, &seq) &&
 		   !(xc.flags & XF_BYPASS))) {
@@ -906,7 +909,7 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 			uint64_t iova = xl_iova(&xc, txn->addr);
 			struct iotlb_hit hit;
 
-			if (iotlb_lookup_inline(s->iotlb, xc.tag, iova, false, &hit)) {
+			if (iotlb_lookup_salted(s->iotlb, xc.tag, xc.salt, iova, false, &hit)) {
 				uint8_t perm = (uint8_t)(hit.meta >> 8);
 
 				if (unlikely(!ims_vmsa_permits(perm, xl_access(&xc, txn->access))))

@@ -179,14 +179,16 @@ iotlb_probe(struct ims_iotlb *tlb, uint64_t tag, uint64_t salt, uint64_t iova, u
 	}
 }
 
-/* Look @iova up at every leaf size present, smallest first; count a miss in the last set probed. */
-static inline __attribute__((always_inline)) bool iotlb_lookup_inline(struct ims_iotlb *tlb,
-								      uint64_t tag, uint64_t iova,
-								      bool want_ipa,
+/*
+ * Look @iova up at every leaf size present, smallest first; count a miss in
+ * the last set probed.  @salt: iotlb_salt(@tag), which a caller may keep.
+ */
+static inline __attribute__((always_inline)) bool iotlb_lookup_salted(struct ims_iotlb *tlb,
+								      uint64_t tag, uint64_t salt,
+								      uint64_t iova, bool want_ipa,
 								      struct iotlb_hit *out)
 {
 	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed);
-	uint64_t salt = iotlb_salt(tag);
 	struct iotlb_set_hdr *last = iotlb_set_at(tlb, 0);
 
 	while (shifts) {
@@ -198,6 +200,14 @@ static inline __attribute__((always_inline)) bool iotlb_lookup_inline(struct ims
 	}
 	iotlb_count(&last->misses);
 	return false;
+}
+
+static inline __attribute__((always_inline)) bool iotlb_lookup_inline(struct ims_iotlb *tlb,
+								      uint64_t tag, uint64_t iova,
+								      bool want_ipa,
+								      struct iotlb_hit *out)
+{
+	return iotlb_lookup_salted(tlb, tag, iotlb_salt(tag), iova, want_ipa, out);
 }
 
 #endif

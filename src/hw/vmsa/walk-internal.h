@@ -63,32 +63,43 @@ static inline bool vmsa_block_allowed(unsigned int gs, unsigned int level)
 	return level == 2 || (gs == 12 && level == 1);
 }
 
-/* Stage 1 permissions from the effective AP[2:1], PXN and UXN (D8.4.1). */
+/*
+ * Stage 1 permissions from the effective AP[2:1], PXN and UXN (D8.4.1):
+ * EL1 may always read, and write unless read-only; EL0 may read (and write
+ * unless read-only) with AP[1]; in a regime with EL0, a region writable at
+ * EL0 is never executable at EL1 (the implicit PXN); EL0 execute depends on
+ * UXN only (execute-only memory is allowed).  A table of the 16 cases,
+ * indexed by el0 | ro << 1 | pxn << 2 | uxn << 3.
+ */
+#define VMSA_S1P(el0, ro, pxn, uxn)                                                                \
+	((uint8_t)(IMS_VMSA_PERM_R_PRIV | ((ro) ? 0 : IMS_VMSA_PERM_W_PRIV) |                      \
+		   ((el0) ? IMS_VMSA_PERM_R_USER | ((ro) ? 0 : IMS_VMSA_PERM_W_USER) : 0) |        \
+		   (!(pxn) && !((el0) && !(ro)) ? IMS_VMSA_PERM_X_PRIV : 0) |                      \
+		   ((uxn) ? 0 : IMS_VMSA_PERM_X_USER)))
+#define VMSA_S1P_I(i) VMSA_S1P((i)&1, ((i) >> 1) & 1, ((i) >> 2) & 1, ((i) >> 3) & 1)
+static const uint8_t vmsa_s1_perm_tbl[16] = {
+	VMSA_S1P_I(0),	VMSA_S1P_I(1),	VMSA_S1P_I(2),	VMSA_S1P_I(3),
+	VMSA_S1P_I(4),	VMSA_S1P_I(5),	VMSA_S1P_I(6),	VMSA_S1P_I(7),
+	VMSA_S1P_I(8),	VMSA_S1P_I(9),	VMSA_S1P_I(10), VMSA_S1P_I(11),
+	VMSA_S1P_I(12), VMSA_S1P_I(13), VMSA_S1P_I(14), VMSA_S1P_I(15),
+};
+
+_Static_assert(VMSA_DESC_AP1 == BIT_ULL(6) && VMSA_DESC_AP2 == BIT_ULL(7) &&
+		       VMSA_DESC_PXN == BIT_ULL(53) && VMSA_DESC_UXN == BIT_ULL(54),
+	       "descriptor permission bits");
+_Static_assert(VMSA_TBL_PXN == BIT_ULL(59) && VMSA_TBL_UXN == BIT_ULL(60) &&
+		       VMSA_TBL_AP0 == BIT_ULL(61) && VMSA_TBL_AP1 == BIT_ULL(62),
+	       "table attribute bits");
+
+/* Stage 1 permissions of leaf @desc under the table attributes @tbl_attrs (D8.4.1). */
 static inline uint8_t vmsa_s1_perm(uint64_t desc, uint64_t tbl_attrs)
 {
-	bool el0 = (desc & VMSA_DESC_AP1) && !(tbl_attrs & VMSA_TBL_AP0);
-	bool ro = (desc & VMSA_DESC_AP2) || (tbl_attrs & VMSA_TBL_AP1);
-	bool pxn = (desc & VMSA_DESC_PXN) || (tbl_attrs & VMSA_TBL_PXN);
-	bool uxn = (desc & VMSA_DESC_UXN) || (tbl_attrs & VMSA_TBL_UXN);
-	uint8_t perm = IMS_VMSA_PERM_R_PRIV;
+	unsigned int el0 = (unsigned int)((desc >> 6) & ~(tbl_attrs >> 61)) & 1;
+	unsigned int ro = (unsigned int)((desc >> 7) | (tbl_attrs >> 62)) & 1;
+	unsigned int pxn = (unsigned int)((desc >> 53) | (tbl_attrs >> 59)) & 1;
+	unsigned int uxn = (unsigned int)((desc >> 54) | (tbl_attrs >> 60)) & 1;
 
-	if (!ro)
-		perm |= IMS_VMSA_PERM_W_PRIV;
-	if (el0) {
-		perm |= IMS_VMSA_PERM_R_USER;
-		if (!ro)
-			perm |= IMS_VMSA_PERM_W_USER;
-	}
-	/*
-	 * In a regime with EL0, a region writable at EL0 is never executable
-	 * at EL1 (D8.4.1: the implicit PXN).
-	 */
-	if (!pxn && !(el0 && !ro))
-		perm |= IMS_VMSA_PERM_X_PRIV;
-	/* EL0 execute depends on UXN only (execute-only memory is allowed). */
-	if (!uxn)
-		perm |= IMS_VMSA_PERM_X_USER;
-	return perm;
+	return vmsa_s1_perm_tbl[el0 | ro << 1 | pxn << 2 | uxn << 3];
 }
 
 /*

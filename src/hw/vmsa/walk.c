@@ -113,6 +113,15 @@ static __attribute__((noinline, cold)) int bad_cfg(const struct ims_vmsa_cfg *cf
 	return ret < 0 ? ret : -EINVAL;
 }
 
+/* ims_vmsa_permits() relies on these encodings. */
+_Static_assert(IMS_VMSA_READ == IMS_VMSA_PERM_R_PRIV && IMS_VMSA_WRITE == IMS_VMSA_PERM_W_PRIV &&
+		       IMS_VMSA_EXEC == IMS_VMSA_PERM_X_PRIV,
+	       "access bits are the privileged permission bits");
+_Static_assert(IMS_VMSA_PERM_R_USER == IMS_VMSA_PERM_R_PRIV << 3 &&
+		       IMS_VMSA_PERM_W_USER == IMS_VMSA_PERM_W_PRIV << 3 &&
+		       IMS_VMSA_PERM_X_USER == IMS_VMSA_PERM_X_PRIV << 3,
+	       "user permissions are the privileged ones shifted by 3");
+
 IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg, uint64_t ia,
 			     struct ims_vmsa_walk *out, struct ims_vmsa_fault *fault)
 {
