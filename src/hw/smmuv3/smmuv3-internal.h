@@ -4,6 +4,7 @@
 #define IMS_HW_SMMUV3_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -134,6 +135,26 @@ void cfgc_insert(struct cfgc *c, uint64_t key, const void *val, size_t len);
 unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t sid_hi, bool any_idx,
 		      uint32_t idx);
 
+/*
+ * The micro-TLB (struct utlb_entry): a small direct-mapped cache in front of
+ * the configuration cache and the IOTLB, holding the final result of a
+ * successful translation of one 4K input page for one (StreamID, SSV,
+ * SubstreamID) and one access kind.  It is architecturally a TLB level like
+ * any other, and it is invalidated by everything that could change what it
+ * holds: every command the SMMU consumes (each TLBI_* and CFGI_* among them)
+ * and every register write bump one generation number, and an entry only
+ * hits while its generation is the current one.  Filled only where the
+ * IOTLB is enabled.
+ */
+#define UTLB_ENTRIES 256
+struct utlb_entry {
+	_Atomic uint32_t seq; /* odd while a writer holds the entry */
+	_Atomic uint32_t gen; /* the generation it was filled in */
+	_Atomic uint64_t key; /* xcfg_key() (never 0) */
+	_Atomic uint64_t va;  /* input page | access (IMS_VMSA_* bits 3:0) */
+	_Atomic uint64_t pa;  /* output page | perm */
+};
+
 struct smmu_queue {
 	uint64_t base; /* the register as written */
 	uint32_t prod, cons;
@@ -160,10 +181,50 @@ struct ims_smmuv3 {
 
 	struct ims_iotlb *iotlb; /* NULL when disabled */
 	struct cfgc cfgc;
+	struct utlb_entry *utlb;   /* UTLB_ENTRIES, with the IOTLB; else NULL */
+	_Atomic uint32_t utlb_gen; /* see struct utlb_entry */
+	uint64_t utlb_hits;	   /* also translations, config and IOTLB hits */
 
 	/* Counters (atomic). */
 	uint64_t translations, events, events_lost, commands, cmd_errors, syncs, msis;
 };
+
+/*
+ * Invalidate the micro-TLB: after a command has been executed, or a register
+ * written (under s->lock, so generation numbers have one writer).  A 32-bit
+ * generation that wraps empties every entry first.
+ */
+void smmu_utlb_invalidate(struct ims_smmuv3 *s);
+
+static inline uint64_t utlb_va(uint64_t addr, unsigned int access)
+{
+	return (addr & ~0xfffULL) | (access & 0xfu);
+}
+
+static inline struct utlb_entry *utlb_slot(const struct ims_smmuv3 *s, uint64_t key, uint64_t va)
+{
+	uint64_t h = ((va >> 12) ^ (va << 60) ^ (key >> 20)) * 0x9E3779B97F4A7C15ULL;
+
+	/* Consecutive pages of one stream land in consecutive entries. */
+	return &s->utlb[((va >> 12) + (h >> 56)) & (UTLB_ENTRIES - 1)];
+}
+
+/* Fill the entry of (@key, @va) unless another writer holds it (it is only a cache). */
+static inline void utlb_fill(struct ims_smmuv3 *s, uint32_t gen, uint64_t key, uint64_t va,
+			     uint64_t pa, uint8_t perm)
+{
+	struct utlb_entry *e = utlb_slot(s, key, va);
+	uint32_t sq = atomic_load_explicit(&e->seq, memory_order_relaxed);
+
+	if ((sq & 1) || !atomic_compare_exchange_strong_explicit(
+				&e->seq, &sq, sq + 1, memory_order_acquire, memory_order_relaxed))
+		return;
+	atomic_store_explicit(&e->gen, gen, memory_order_release);
+	atomic_store_explicit(&e->key, key, memory_order_release);
+	atomic_store_explicit(&e->va, va, memory_order_release);
+	atomic_store_explicit(&e->pa, (pa & ~0xfffULL) | perm, memory_order_release);
+	atomic_store_explicit(&e->seq, sq + 2, memory_order_release);
+}
 
 /* smmuv3.c */
 void smmu_record_event(struct ims_smmuv3 *s, const uint64_t rec[4]);

@@ -839,10 +839,9 @@ bypass:
  * slow path, which does the whole translation again.  Out of line, so that
  * the hit path stays small.
  */
-static __attribute__((noinline)) int translate_miss(struct ims_smmuv3 *s,
-						    const struct smmu_xcfg *xc, struct xslot *slot,
-						    uint32_t seq, const struct ims_txn *txn,
-						    struct ims_txn_result *res)
+static __attribute__((noinline)) int
+translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
+	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	uint64_t addr = txn->addr, hi;
 	unsigned int r = (unsigned int)((addr >> 55) & 1);
@@ -872,6 +871,9 @@ static __attribute__((noinline)) int translate_miss(struct ims_smmuv3 *s,
 			goto slow;
 		iotlb_fill(s, &full, xl_iova(xc, addr), w.oa, w.oa, w.leaf_shift, plan.gs, w.level,
 			   w.perm, IMS_IOTLB_S1 | (w.ng ? 0 : IMS_IOTLB_GLOBAL));
+		if (s->utlb)
+			utlb_fill(s, gen, xcfg_key(txn->sid, txn->ssv, txn->ssid),
+				  utlb_va(addr, txn->access), w.oa, w.perm);
 	}
 	res->status = IMS_TXN_OK;
 	res->pa = w.oa;
@@ -882,28 +884,22 @@ slow:
 	return translate_slow(s, txn, res, true);
 }
 
-int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
+/*
+ * A micro-TLB miss: the resolved context, the IOTLB, then a walk.  @key:
+ * the context's key; @gen: the micro-TLB generation read before anything
+ * else, which a fill records (an invalidation since makes the entry stale).
+ */
+static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const struct ims_txn *txn,
+						    struct ims_txn_result *res, uint64_t key,
+						    uint32_t gen)
 {
-	struct ims_smmuv3 *s = opaque;
 	struct smmu_xcfg xc;
 	struct xslot *slot;
-	unsigned int rw;
 	uint32_t seq;
-	uint64_t key;
 
-	/* 1..4096 bytes, within one 4K page: size - 1 < 4096 - page offset (0 wraps). */
-	if (unlikely(!s || !txn || !res ||
-		     txn->size - 1u >= 4096u - (unsigned int)(txn->addr & 0xfff)))
-		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
-				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
-	res->fault.event = 0;
 	smmu_inc_local(&s->translations);
-	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
-	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
-	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
-	if (likely(rw - 1u < 2u && /* a read or a write, not both (F_UUT) */
-		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
-		   xcache_hot(&s->cfgc, key, &xc, XCFG_HOT_SIZE, &slot, &seq) &&
+	/* A resolved context, then an IOTLB hit that permits. */
+	if (likely(xcache_hot(&s->cfgc, key, &xc, XCFG_HOT_SIZE, &slot, &seq) &&
 		   !(xc.flags & XF_BYPASS))) {
 		if (likely(s->iotlb != NULL)) {
 			uint64_t iova = xl_iova(&xc, txn->addr);
@@ -918,12 +914,60 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 				res->pa = hit.oa | (iova & ~(~0ULL << hit.leaf_shift));
 				res->perm = perm;
 				smmu_inc_local(&s->cfgc.hits);
+				if (s->utlb)
+					utlb_fill(s, gen, key, utlb_va(txn->addr, txn->access),
+						  res->pa, perm);
 				return 0;
 			}
 		}
-		return translate_miss(s, &xc, slot, seq, txn, res);
+		return translate_miss(s, &xc, slot, seq, gen, txn, res);
 	}
 	return translate_slow(s, txn, res, false);
+}
+
+int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
+{
+	struct ims_smmuv3 *s = opaque;
+	uint32_t gen = 0;
+	unsigned int rw;
+	uint64_t key;
+
+	/* 1..4096 bytes, within one 4K page: size - 1 < 4096 - page offset (0 wraps). */
+	if (unlikely(!s || !txn || !res ||
+		     txn->size - 1u >= 4096u - (unsigned int)(txn->addr & 0xfff)))
+		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
+				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
+	res->fault.event = 0;
+	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
+	if (unlikely(rw - 1u >= 2u || !(smmu_ld32(&s->cr0) & CR0_SMMUEN))) {
+		/* Not a read or a write, or both (F_UUT); or the SMMU is disabled. */
+		smmu_inc_local(&s->translations);
+		return translate_slow(s, txn, res, false);
+	}
+	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
+	/* The hot path: the micro-TLB (see struct utlb_entry). */
+	if (likely(s->utlb != NULL)) {
+		uint64_t va = utlb_va(txn->addr, txn->access);
+		struct utlb_entry *e = utlb_slot(s, key, va);
+		uint32_t sq = atomic_load_explicit(&e->seq, memory_order_acquire);
+
+		gen = atomic_load_explicit(&s->utlb_gen, memory_order_acquire);
+		if (likely(atomic_load_explicit(&e->va, memory_order_acquire) == va &&
+			   atomic_load_explicit(&e->key, memory_order_acquire) == key &&
+			   atomic_load_explicit(&e->gen, memory_order_acquire) == gen &&
+			   !(sq & 1))) {
+			uint64_t pa = atomic_load_explicit(&e->pa, memory_order_acquire);
+
+			if (likely(atomic_load_explicit(&e->seq, memory_order_relaxed) == sq)) {
+				res->status = IMS_TXN_OK;
+				res->pa = (pa & ~0xfffULL) | (txn->addr & 0xfff);
+				res->perm = (uint8_t)pa;
+				smmu_inc_local(&s->utlb_hits);
+				return 0;
+			}
+		}
+	}
+	return translate_main(s, txn, res, key, gen);
 }
 
 void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid)
