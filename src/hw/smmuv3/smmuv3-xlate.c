@@ -836,10 +836,9 @@ bypass:
  * with nothing to record -- its tables were validated and decoded into a
  * plan when the CD was (XF_FAST_S1).  Anything else -- a fault to record,
  * another kind of context, a race with a writer of the context -- takes the
- * slow path, which does the whole translation again.  Out of line, so that
- * the hit path stays small.
+ * slow path, which does the whole translation again.
  */
-static __attribute__((noinline)) int
+static inline __attribute__((always_inline)) int
 translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
 	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
 {

@@ -305,6 +305,11 @@ __attribute__((noinline)) int vmsa_walk_nested(struct ims_mem *mem, const struct
 					       uint64_t ia, struct ims_vmsa_walk *out,
 					       struct ims_vmsa_fault *fault);
 
+/* Any other granule or start level, not nested, out of line (walk.c). */
+__attribute__((noinline)) int vmsa_walk_generic(struct ims_mem *mem, const struct vmsa_plan *p,
+						uint64_t ia, struct ims_vmsa_walk *out,
+						struct ims_vmsa_fault *fault);
+
 /*
  * The walk of @ia through @p.  Return: 0 with *@out filled, or -EFAULT
  * (*@fault filled when not NULL), or another negative code from a nested
@@ -318,7 +323,7 @@ vmsa_walk_plan(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 		return vmsa_walk_nested(mem, p, ia, out, fault);
 	if (likely(p->gs == 12 && p->level == 0))
 		return vmsa_walk_levels(mem, p, ia, out, fault, false, 12, 0);
-	return vmsa_walk_levels(mem, p, ia, out, fault, false, 0, 0);
+	return vmsa_walk_generic(mem, p, ia, out, fault);
 }
 
 #endif
