@@ -227,7 +227,8 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 	const unsigned int stride = cgs ? cgs - 3 : p->stride;
 	unsigned int shift = cgs ? cgs + (3 - csl) * (cgs - 3) : p->shift;
 	unsigned int level = cgs ? csl : p->level;
-	uint64_t table = p->table, idx_mask = p->idx_mask, desc = 0, desc_pa = 0, oa, attrs = 0;
+	uint64_t table = p->table, idx_mask = p->idx_mask, desc = 0, desc_pa, off = 0, oa,
+		 attrs = 0;
 	const struct ram *r0 = &mem->ram[0];
 	uint64_t ram_base = r0->base, ram_span = mem->nr_ram && r0->size >= 8 ? r0->size - 7 : 0;
 	const uint8_t *ram_host = r0->host;
@@ -240,19 +241,27 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 		return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, p->ttb);
 #pragma GCC unroll 4
 	for (unsigned int n = 0; n < 4; n++) { /* (level 3 breaks out first) */
-		uint64_t off;
+		uint64_t idx8 = ((ia >> shift) & idx_mask) << 3;
 
-		desc_pa = table + (((ia >> shift) & idx_mask) << 3);
 		if (nested) {
-			int ret = vmsa_s2_table_fetch(mem, p->s2, desc_pa, &desc_pa, fault);
+			int ret = vmsa_s2_table_fetch(mem, p->s2, table + idx8, &desc_pa, fault);
 
 			if (ret)
 				return ret;
+			off = desc_pa - ram_base;
+		} else {
+			/*
+			 * The offset in the RAM region, with the index part
+			 * subtracted from the base first: on the chain of
+			 * dependent loads, only an and (the table) and an add.
+			 */
+			off = table + (idx8 - ram_base);
 		}
-		off = desc_pa - ram_base;
 		if (unlikely(off >= ram_span)) {
-			const struct ram *r = ims_mem_find_ram(mem, desc_pa, 8);
+			const struct ram *r;
 
+			desc_pa = off + ram_base;
+			r = ims_mem_find_ram(mem, desc_pa, 8);
 			if (!r)
 				return vmsa_walk_fault(fault, IMS_VMSA_F_WALK_EABT, level, desc_pa);
 			ram_base = r->base;
@@ -266,12 +275,13 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 			break;
 		table = desc & p->addr_mask;
 		if (unlikely(table & p->oa_bad))
-			return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, desc_pa);
+			return vmsa_walk_fault(fault, IMS_VMSA_F_ADDR_SIZE, level, off + ram_base);
 		attrs |= desc;
 		idx_mask = (1ULL << stride) - 1;
 		shift -= stride;
 		level++;
 	}
+	desc_pa = off + ram_base;
 
 	if (unlikely(!(desc & VMSA_DESC_VALID)))
 		return vmsa_walk_fault(fault, IMS_VMSA_F_TRANSLATION, level, desc_pa);
