@@ -534,6 +534,18 @@ IMS_EXPORT int ims_of_dma_get_range(const struct ims_of_tree *tree, int node,
 				    struct ims_bus_dma_region **map, int *nr_map);
 
 /**
+ * ims_of_dma_get_max_cpu_address() - of_dma_get_max_cpu_address(): the lowest,
+ * over the subtree of @node (available nodes only), of each node's highest
+ * dma-ranges CPU address.  arm64 uses it to size ZONE_DMA.
+ * @tree: the tree.
+ * @node: the subtree's root, or IMS_OF_NONE for the whole tree.
+ *
+ * Return: that address; UINT64_MAX (PHYS_ADDR_MAX) when no node of the
+ * subtree has a non-empty dma-ranges.
+ */
+IMS_EXPORT uint64_t ims_of_dma_get_max_cpu_address(const struct ims_of_tree *tree, int node);
+
+/**
  * ims_of_dma_is_coherent() - of_dma_is_coherent() on arm64: the first node from
  * @node via DMA parents with "dma-coherent" (true) or "dma-noncoherent" (false);
  * false when neither is found.

@@ -486,6 +486,51 @@ IMS_EXPORT int ims_of_dma_get_range(const struct ims_of_tree *tree, int np,
 	return 0;
 }
 
+/*
+ * of_dma_get_max_cpu_address() (drivers/of/address.c): the lowest, over the
+ * subtree of @np, of each node's highest dma-ranges CPU end.  Like the
+ * kernel it parses every entry (untranslatable ones included: their CPU
+ * address is OF_BAD_ADDR and the end arithmetic wraps as the kernel's u64
+ * does) and recurses into available children only.  Recursion is bounded
+ * by the tree's depth limit.
+ */
+static uint64_t __of_dma_get_max_cpu_address(const struct ims_of_tree *t, int np)
+{
+	uint64_t max_cpu_addr = UINT64_MAX, cpu_end = 0;
+	struct range_parser parser;
+	struct of_range range;
+	int len;
+
+	if (ims_of_get_property(t, np, "dma-ranges", &len) && len &&
+	    !dma_range_parser_init(&parser, t, np)) {
+		while (parse_one(&parser, &range))
+			if (range.cpu_addr + range.size > cpu_end)
+				cpu_end = range.cpu_addr + range.size - 1;
+		if (max_cpu_addr > cpu_end)
+			max_cpu_addr = cpu_end;
+	}
+	for (int child = ims_of_first_child(t, np); child != IMS_OF_NONE;
+	     child = ims_of_next_sibling(t, child)) {
+		uint64_t sub;
+
+		if (!ims_of_device_is_available(t, child))
+			continue;
+		sub = __of_dma_get_max_cpu_address(t, child);
+		if (max_cpu_addr > sub)
+			max_cpu_addr = sub;
+	}
+	return max_cpu_addr;
+}
+
+IMS_EXPORT uint64_t ims_of_dma_get_max_cpu_address(const struct ims_of_tree *tree, int node)
+{
+	if (!tree)
+		return UINT64_MAX;
+	if (node == IMS_OF_NONE)
+		node = ims_of_find_node_by_path(tree, "/");
+	return node == IMS_OF_NONE ? UINT64_MAX : __of_dma_get_max_cpu_address(tree, node);
+}
+
 IMS_EXPORT bool ims_of_dma_is_coherent(const struct ims_of_tree *tree, int node)
 {
 	for (int i = 0; node != IMS_OF_NONE && i < WALK_MAX; i++) {

@@ -163,6 +163,15 @@ int main(void)
 	struct ims_of_tree *t = load_fixture("address-tests.dtb", &logc);
 
 	test_unittest(t);
+	/* §10.1 dma_get_max_cpu_address: the minimum over the subtree. */
+	is_hex(ims_of_dma_get_max_cpu_address(t, node(t, "/testcase-data/address-tests")),
+	       0x4fffffffULL, "of_dma_get_max_cpu_address(address-tests)");
+	is_hex(ims_of_dma_get_max_cpu_address(
+		       t, node(t, "/testcase-data/address-tests/device@70000000")),
+	       UINT64_MAX, "a subtree without dma-ranges: PHYS_ADDR_MAX");
+	is_hex(ims_of_dma_get_max_cpu_address(t,
+					      node(t, "/testcase-data/address-tests/pci@90000000")),
+	       0x4fffffffULL, "the PCI node's two ranges: the higher CPU end");
 	test_reg(t);
 	test_walk(t);
 	test_dma_translate(t);
