@@ -838,13 +838,16 @@ bypass:
  * another kind of context, a race with a writer of the context -- takes the
  * slow path, which does the whole translation again.
  */
+/* GCC cannot see that the out-of-line walks fill @w when they return 0. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 static inline __attribute__((always_inline)) int
 translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
 	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	uint64_t addr = txn->addr, hi;
 	unsigned int r = (unsigned int)((addr >> 55) & 1);
-	struct ims_vmsa_walk w = { 0 }; /* (GCC cannot see that a walk returning 0 filled it) */
+	struct ims_vmsa_walk w; /* (filled by every walk that returns 0) */
 	struct vmsa_plan plan;
 
 	if (!(xc->flags & XF_FAST_S1) || ((xc->epd >> r) & 1) ||
@@ -882,6 +885,8 @@ translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *s
 slow:
 	return translate_slow(s, txn, res, true);
 }
+
+#pragma GCC diagnostic pop
 
 /*
  * A micro-TLB miss: the resolved context, the IOTLB, then a walk.  @key:

@@ -315,6 +315,11 @@ __attribute__((noinline)) int vmsa_walk_nested(struct ims_mem *mem, const struct
 					       uint64_t ia, struct ims_vmsa_walk *out,
 					       struct ims_vmsa_fault *fault);
 
+/* The 4K granule from level 0, not nested (walk.c): a leaf function, all registers its own. */
+__attribute__((noinline, hot)) int vmsa_walk_4k_l0(struct ims_mem *mem, const struct vmsa_plan *p,
+						   uint64_t ia, struct ims_vmsa_walk *out,
+						   struct ims_vmsa_fault *fault);
+
 /* Any other granule or start level, not nested, out of line (walk.c). */
 __attribute__((noinline)) int vmsa_walk_generic(struct ims_mem *mem, const struct vmsa_plan *p,
 						uint64_t ia, struct ims_vmsa_walk *out,
@@ -332,7 +337,7 @@ vmsa_walk_plan(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 	if (unlikely(p->s2 != NULL))
 		return vmsa_walk_nested(mem, p, ia, out, fault);
 	if (likely(p->gs == 12 && p->level == 0))
-		return vmsa_walk_levels(mem, p, ia, out, fault, false, 12, 0);
+		return vmsa_walk_4k_l0(mem, p, ia, out, fault);
 	return vmsa_walk_generic(mem, p, ia, out, fault);
 }
 

@@ -143,6 +143,13 @@ __attribute__((noinline)) int vmsa_walk_nested(struct ims_mem *mem, const struct
 	return vmsa_walk_levels(mem, p, ia, out, fault, true, 0, 0);
 }
 
+__attribute__((noinline, hot)) int vmsa_walk_4k_l0(struct ims_mem *mem, const struct vmsa_plan *p,
+						   uint64_t ia, struct ims_vmsa_walk *out,
+						   struct ims_vmsa_fault *fault)
+{
+	return vmsa_walk_levels(mem, p, ia, out, fault, false, 12, 0);
+}
+
 __attribute__((noinline)) int vmsa_walk_generic(struct ims_mem *mem, const struct vmsa_plan *p,
 						uint64_t ia, struct ims_vmsa_walk *out,
 						struct ims_vmsa_fault *fault)
