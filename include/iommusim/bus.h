@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include <iommusim/common.h>
+#include <iommusim/hw.h>
 #include <iommusim/of.h>
 
 #ifdef __cplusplus
@@ -367,6 +368,90 @@ IMS_EXPORT const struct ims_log *ims_devcore_log(const struct ims_devcore *core)
  * Return: the options (never NULL).
  */
 IMS_EXPORT const struct ims_devcore_opts *ims_devcore_opts(const struct ims_devcore *core);
+
+/**
+ * ims_devcore_set_mem() - give the driver core the machine's physical address
+ * space: drivers reach their registers (MMIO) and allocate the tables and
+ * queues their hardware reads through it.
+ * @core: the core.
+ * @mem:  the address space (not owned; must outlive the core), or NULL.
+ */
+IMS_EXPORT void ims_devcore_set_mem(struct ims_devcore *core, struct ims_mem *mem);
+
+/**
+ * ims_devcore_mem() - the address space set with ims_devcore_set_mem().
+ * @core: the core.
+ *
+ * Return: the address space, or NULL when none was set.
+ */
+IMS_EXPORT struct ims_mem *ims_devcore_mem(const struct ims_devcore *core);
+
+/*
+ * Interrupts: a minimal router in place of an interrupt controller.  The
+ * machine connects a model's interrupt output to (DT node, index), the
+ * index-th interrupt of the node; a driver requests that line as
+ * platform_get_irq() + request_irq() do.  Raising a line calls its handler
+ * synchronously on the raising thread, with no lock of the router held, so a
+ * handler may touch the device's registers (and the model may raise again).
+ */
+
+/** typedef ims_irq_handler_t - an interrupt handler; @ctx is request_irq's cookie. */
+typedef void (*ims_irq_handler_t)(void *ctx);
+
+/** The most interrupt lines a driver core routes. */
+#define IMS_MAX_IRQS 1024
+
+/**
+ * ims_request_irq() - request_irq() on the @index-th interrupt of @node.
+ * @core:    the core.
+ * @node:    the interrupt's device node.
+ * @index:   the index in the node's "interrupts" (see ims_irq_index_byname()).
+ * @handler: called when the line is raised.
+ * @ctx:     passed to @handler.
+ *
+ * Return: 0; -EINVAL for bad arguments; -EBUSY when the line already has a
+ * handler; -IMS_ELIMIT past IMS_MAX_IRQS; -ENOMEM.
+ */
+IMS_EXPORT int ims_request_irq(struct ims_devcore *core, int node, int index,
+			       ims_irq_handler_t handler, void *ctx);
+
+/**
+ * ims_free_irq() - free_irq(): drop the handler of (@node, @index).
+ * @core:  the core.
+ * @node:  the node.
+ * @index: the index.
+ */
+IMS_EXPORT void ims_free_irq(struct ims_devcore *core, int node, int index);
+
+/**
+ * ims_raise_irq() - the hardware asserts (@node, @index): call its handler.
+ * @core:  the core.
+ * @node:  the node.
+ * @index: the index.
+ *
+ * Return: 1 when a handler ran, 0 for a line nobody requested (the kernel's
+ * "nobody cared" case, counted by ims_irq_spurious()).
+ */
+IMS_EXPORT int ims_raise_irq(struct ims_devcore *core, int node, int index);
+
+/**
+ * ims_irq_spurious() - how many raises found no handler.
+ * @core: the core.
+ *
+ * Return: the count.
+ */
+IMS_EXPORT unsigned long ims_irq_spurious(const struct ims_devcore *core);
+
+/**
+ * ims_irq_index_byname() - platform_get_irq_byname(): the index of @name in
+ * @node's "interrupt-names".
+ * @tree: the tree.
+ * @node: the node.
+ * @name: the interrupt's name ("eventq", "gerror", "combined"...).
+ *
+ * Return: the index, or -ENXIO when the name is absent (-EINVAL for bad arguments).
+ */
+IMS_EXPORT int ims_irq_index_byname(const struct ims_of_tree *tree, int node, const char *name);
 
 /**
  * ims_devcore_set_dma_hooks() - install the bus dma_configure upward calls.

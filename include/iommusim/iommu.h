@@ -121,6 +121,19 @@ struct ims_iommu_fwspec {
 	uint32_t *ids;
 };
 
+/** The most ID registers a driver reports per instance. */
+#define IMS_IOMMU_MAX_IDREGS 16
+
+/**
+ * struct ims_iommu_idreg - an ID register the driver read at probe, for explain.
+ * @name:  its name as the specification writes it ("IDR0", "sIDR1").
+ * @value: the value read.
+ */
+struct ims_iommu_idreg {
+	const char *name;
+	uint64_t value;
+};
+
 /**
  * struct ims_iommu_device - struct iommu_device: one registered IOMMU instance.
  * @ops:    its driver's ops.
@@ -128,6 +141,8 @@ struct ims_iommu_fwspec {
  * @dev:    the hardware device, or NULL.
  * @core:   the IOMMU core.
  * @priv:   the driver's cookie.
+ * @idregs: the ID registers the driver read at probe, in order (for explain).
+ * @nr_idregs: how many of @idregs are filled.
  */
 struct ims_iommu_device {
 	const struct ims_iommu_ops *ops;
@@ -135,6 +150,8 @@ struct ims_iommu_device {
 	struct ims_device *dev;
 	struct ims_iommu_core *core;
 	void *priv;
+	struct ims_iommu_idreg idregs[IMS_IOMMU_MAX_IDREGS];
+	int nr_idregs;
 };
 
 /**

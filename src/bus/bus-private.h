@@ -3,14 +3,28 @@
 #ifndef IMS_BUS_PRIVATE_H
 #define IMS_BUS_PRIVATE_H
 
+#include <pthread.h>
 #include <iommusim/bus.h>
 
 /* Bounds on hostile input. */
 #define IMS_BUS_MAX_DEVICES 65536
 #define IMS_BUS_MAX_PCI_DEPTH 32
 
+struct ims_irq_line {
+	int node, index;
+	ims_irq_handler_t handler;
+	void *ctx;
+};
+
 struct ims_devcore {
 	const struct ims_of_tree *tree;
+	struct ims_mem *mem;
+
+	/* the interrupt router */
+	pthread_mutex_t irq_lock;
+	struct ims_irq_line *irqs;
+	int nr_irqs, cap_irqs;
+	unsigned long irq_spurious;
 	struct ims_log log;
 	struct ims_devcore_opts opts;
 	struct ims_dma_hooks hooks;

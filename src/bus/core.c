@@ -44,6 +44,7 @@ IMS_EXPORT int ims_devcore_new(struct ims_devcore **out, const struct ims_of_tre
 	if (!core)
 		return -ENOMEM;
 	core->tree = tree;
+	pthread_mutex_init(&core->irq_lock, NULL);
 	if (opts)
 		core->opts = *opts;
 	else
@@ -75,6 +76,8 @@ IMS_EXPORT void ims_devcore_free(struct ims_devcore *core)
 	free(core->drvs);
 	free(core->pending);
 	free(core->used_domains);
+	free(core->irqs);
+	pthread_mutex_destroy(&core->irq_lock);
 	free(core);
 }
 
