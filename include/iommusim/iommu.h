@@ -20,6 +20,7 @@
 #include <iommusim/bus.h>
 #include <iommusim/common.h>
 #include <iommusim/of.h>
+#include <iommusim/pgtable.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -170,18 +171,7 @@ struct ims_dev_iommu {
 	bool require_direct;
 };
 
-/**
- * struct ims_iotlb_gather - struct iommu_iotlb_gather.
- * @start:   first IOVA gathered (ULONG_MAX when empty).
- * @end:     last IOVA gathered.
- * @pgsize:  the page size gathered.
- * @queued:  the flush is deferred to a flush queue (DMA_FQ).
- */
-struct ims_iotlb_gather {
-	uint64_t start, end;
-	size_t pgsize;
-	bool queued;
-};
+/* struct ims_iotlb_gather (struct iommu_iotlb_gather) is io-pgtable's: <iommusim/pgtable.h>. */
 
 /**
  * struct ims_iommu_domain_ops - struct iommu_domain_ops.

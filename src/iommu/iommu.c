@@ -1083,8 +1083,7 @@ IMS_EXPORT size_t ims_iommu_pgsize(const struct ims_iommu_domain *domain, uint64
 
 IMS_EXPORT void ims_iommu_iotlb_gather_init(struct ims_iotlb_gather *gather)
 {
-	memset(gather, 0, sizeof(*gather));
-	gather->start = ~0ull;
+	ims_iotlb_gather_init(gather);
 }
 
 IMS_EXPORT void ims_iommu_iotlb_sync(struct ims_iommu_domain *domain,
