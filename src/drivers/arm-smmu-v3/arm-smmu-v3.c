@@ -271,8 +271,8 @@ static int arm_smmu_cmdq_issue(struct arm_smmu_device *smmu, const struct arm_sm
 }
 
 /* arm_smmu_cmdq_issue_cmd_with_sync() */
-static int arm_smmu_cmdq_issue_cmd_with_sync(struct arm_smmu_device *smmu,
-					     const struct arm_smmu_cmdq_ent *ent)
+int arm_smmu_cmdq_issue_cmd_with_sync(struct arm_smmu_device *smmu,
+				      const struct arm_smmu_cmdq_ent *ent)
 {
 	return arm_smmu_cmdq_issue(smmu, ent, true);
 }

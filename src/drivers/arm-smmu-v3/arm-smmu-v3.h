@@ -325,6 +325,9 @@ void arm_smmu_make_s2_domain_ste(uint64_t *target, const struct arm_smmu_master 
 void arm_smmu_make_s1_cd(uint64_t *target, const struct arm_smmu_master *master,
 			 const struct arm_smmu_domain *smmu_domain);
 int arm_smmu_cmdq_build_cmd(uint64_t *cmd, const struct arm_smmu_cmdq_ent *ent);
+/* Issue one command followed by a CMD_SYNC; 0, -EINVAL (unknown opcode) or -ETIMEDOUT. */
+int arm_smmu_cmdq_issue_cmd_with_sync(struct arm_smmu_device *smmu,
+				      const struct arm_smmu_cmdq_ent *ent);
 bool arm_smmu_sid_in_range(const struct arm_smmu_device *smmu, uint32_t sid);
 
 /* The SMMU bound to a platform device, or NULL. */
