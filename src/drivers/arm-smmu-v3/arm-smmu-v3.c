@@ -1550,6 +1550,7 @@ static void arm_smmu_evtq_thread(void *cookie)
 	uint64_t evt[4];
 	int rounds = 0;
 
+	pthread_mutex_lock(&smmu->evtq_lock);
 	do {
 		uint32_t prod;
 		int n = 0;
@@ -1578,6 +1579,7 @@ static void arm_smmu_evtq_thread(void *cookie)
 		q->cons = Q_OVF_OF(q->prod) | Q_WRP(q, q->cons) | Q_IDX(q, q->cons);
 		writel_pa(smmu, q->cons_reg, q->cons);
 	}
+	pthread_mutex_unlock(&smmu->evtq_lock);
 }
 
 static const char *const cerror_str[] = {
@@ -2118,6 +2120,7 @@ static void arm_smmu_destroy(struct arm_smmu_device *smmu)
 {
 	arm_smmu_free_structures(smmu);
 	pthread_mutex_destroy(&smmu->cmdq_lock);
+	pthread_mutex_destroy(&smmu->evtq_lock);
 	pthread_mutex_destroy(&smmu->streams_lock);
 	free(smmu);
 }
@@ -2138,6 +2141,7 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	smmu->mem = ims_devcore_mem(dev->core);
 	smmu->combined_irq = smmu->gerr_irq = smmu->evtq.irq = smmu->cmdq.irq = -1;
 	pthread_mutex_init(&smmu->cmdq_lock, NULL);
+	pthread_mutex_init(&smmu->evtq_lock, NULL);
 	pthread_mutex_init(&smmu->streams_lock, NULL);
 	ret = arm_smmu_device_dt_probe(smmu);
 	if (ret)

@@ -181,6 +181,7 @@ struct arm_smmu_stream {
  * @streams:      owned StreamIDs, sorted by id.
  * @asid_map, @vmid_map: allocation bitmaps (bit set = in use).
  * @cmdq_lock:    serialises command-queue writers.
+ * @evtq_lock:    serialises event-queue consumers.
  * @streams_lock: protects @streams.
  * @nr_syncs:     CMD_SYNCs issued (statistics for tests).
  * @nr_cmds:      commands issued, CMD_SYNCs included.
@@ -203,7 +204,7 @@ struct arm_smmu_device {
 	struct arm_smmu_stream **streams;
 	int nr_streams, cap_streams;
 	uint8_t *asid_map, *vmid_map;
-	pthread_mutex_t cmdq_lock, streams_lock;
+	pthread_mutex_t cmdq_lock, evtq_lock, streams_lock;
 	unsigned long nr_syncs, nr_cmds;
 	bool enabled;
 };

@@ -110,9 +110,19 @@ static void test_dma_domain(void)
 	   "dword 0 follows as \\t0x%%016llx (SID 0x20, F_TRANSLATION)");
 	ok(strstr(b.log.text, "\t0x0000000000100010\n") != NULL, "dword 2 is the input address");
 
-	/* 16 pages: one range command (NUM 0, SCALE 4). */
-	ims_iommu_map(dom, 0x200000, 0x41000000, 0x10000, IMS_IOMMU_READ, 0);
-	ims_iommu_unmap(dom, 0x200000, 0x10000);
+	/* 16 pages: one range command (NUM 0, SCALE 4); no command per map, one batch per unmap. */
+	{
+		struct arm_smmu_device *smmu = v3_smmu(&b);
+		unsigned long cmds = smmu->nr_cmds, syncs;
+
+		ims_iommu_map(dom, 0x200000, 0x41000000, 0x10000, IMS_IOMMU_READ, 0);
+		is_int(smmu->nr_cmds - cmds, 0, "strict map: no commands");
+		cmds = smmu->nr_cmds;
+		syncs = smmu->nr_syncs;
+		ims_iommu_unmap(dom, 0x200000, 0x10000);
+		is_int(smmu->nr_syncs - syncs, 1, "strict unmap of 16 pages: one CMD_SYNC");
+		is_int(smmu->nr_cmds - cmds, 2, "... after one TLBI");
+	}
 	v3_cmd_back(&b, 2, cmd);
 	is_hex(cmd[0],
 	       FIELD_PREP(CMD_0_OP, CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 1) |
