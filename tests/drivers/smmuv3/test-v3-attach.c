@@ -346,8 +346,49 @@ static void test_cmd_error(void)
 	v3_down(&b);
 }
 
+/* pasid-num-bits 16 with CD2L: a 64K-L2 CD table of 64 L1 descriptors. */
+static void test_cd_2lvl(void)
+{
+	static const char *const dts = V3_DTS_HEAD V3_SMMU_NODE
+		" dma@a000000 { compatible = \"test,dma\"; reg = <0x0 0xa000000 0x0 0x1000>;"
+		" iommus = <&smmu 0x20>; pasid-num-bits = <16>; };\n"
+		" dma@a001000 { compatible = \"test,dma\"; reg = <0x0 0xa001000 0x0 0x1000>;"
+		" iommus = <&smmu 0x21>; pasid-num-bits = <16>; };\n};\n";
+	struct ims_smmuv3_params p;
+	struct arm_smmu_master *m, *m2;
+	struct v3board b;
+	uint64_t ste[8], l1cd = 0, cd[8];
+
+	ims_smmuv3_params_default(&p);
+	v3_up(&b, dts, &p);
+	m = v3_master(ims_devcore_find_device(b.dc, "a000000.dma"));
+	if (!ok(m != NULL, "pasid-num-bits 16: probed")) {
+		v3_down(&b);
+		return;
+	}
+	is_int(m->ssid_bits, 16, "ssid_bits = min(SSIDSIZE 20, pasid-num-bits 16)");
+	is_int(m->cd_table.s1fmt, STE_S1FMT_64K_L2, "2-level CD table");
+	is_int(m->cd_table.num_ents, 64, "64 L1 CD descriptors");
+	v3_read_ste(&b, 0x20, ste);
+	is_hex(FIELD_GET(STE_0_S1FMT, ste[0]), STE_S1FMT_64K_L2, "STE S1Fmt 64K L2");
+	is_hex(FIELD_GET(STE_0_S1CDMAX, ste[0]), 16, "STE S1CDMax 16");
+	ims_mem_read64(b.mem, m->cd_table.cdtab_dma, &l1cd);
+	ok((l1cd & L1CD_V) && (l1cd & L1CD_L2PTR) == arm_smmu_cd0_pa(m),
+	   "L1CD[0] valid, pointing at CD 0");
+	v3_read_cd0(&b, ims_devcore_find_device(b.dc, "a000000.dma"), cd);
+	ok((cd[0] & CD_0_V) && FIELD_GET(CD_0_ASID, cd[0]) == 1, "CD 0 valid with ASID 1");
+	ims_iommu_map(ims_iommu_get_domain_for_dev(m->dev), 0x9000, 0x47000000, 0x1000,
+		      IMS_IOMMU_READ, 0);
+	ok(v3_xlate(&b, 0x20, 0x9000).pa == 0x47000000, "translation through the 2-level CD table");
+	m2 = v3_master(ims_devcore_find_device(b.dc, "a001000.dma"));
+	ok(m2 && m2->cd_table.cdtab_dma != m->cd_table.cdtab_dma,
+	   "each master has its own CD table");
+	v3_down(&b);
+}
+
 int main(void)
 {
+	test_cd_2lvl();
 	test_dma_domain();
 	test_no_ril();
 	test_domains_lifecycle();

@@ -114,8 +114,55 @@ static void test_map_mask(void)
 	v3_down(&b);
 }
 
+/* Random platform SIDs with repeats: the first device with a SID owns it, the rest fail. */
+static void test_random_sids(void)
+{
+	enum { N = 48 };
+	uint32_t sids[N];
+	char *dts = malloc(N * 160 + 1024);
+	size_t len;
+	struct v3board b;
+	bool all = true;
+	int owners = 0;
+	uint64_t seed = tap_seed(0x5e11d);
+
+	len = (size_t)sprintf(dts, "%s%s", V3_DTS_HEAD, V3_SMMU_NODE);
+	for (int i = 0; i < N; i++) {
+		sids[i] =
+			(uint32_t)(tap_rand(&seed) % 40) * 0x101u; /* repeats, several L2 tables */
+		len += (size_t)sprintf(dts + len,
+				       " d%d@%x { compatible = \"test,dma\"; reg = <0x0 0x%x 0x0 "
+				       "0x1000>; iommus = <&smmu 0x%x>; };\n",
+				       i, 0xa000000 + 0x1000 * i, 0xa000000 + 0x1000 * i, sids[i]);
+	}
+	strcpy(dts + len, "};\n");
+	v3_up(&b, dts, NULL);
+	for (int i = 0; i < N; i++) {
+		char name[64];
+		struct ims_device *d;
+		bool first = true;
+
+		for (int j = 0; j < i; j++)
+			if (sids[j] == sids[i])
+				first = false;
+		snprintf(name, sizeof(name), "%x.d%d", 0xa000000 + 0x1000 * i, i);
+		d = ims_devcore_find_device(b.dc, name);
+		if (!d || !!d->iommu != first ||
+		    (!first && !ims_dev_has_msg(d, "already in tree"))) {
+			all = false;
+			diag("device %s sid 0x%x first %d", name, sids[i], first);
+		}
+		owners += first;
+	}
+	ok(all, "random SIDs: exactly the first device of each SID has the IOMMU");
+	is_int(v3_smmu(&b)->nr_streams, owners, "the SID tree holds one stream per owner");
+	v3_down(&b);
+	free(dts);
+}
+
 int main(void)
 {
+	test_random_sids();
 	test_bridge_and_dup();
 	test_map_mask();
 	return tap_done();

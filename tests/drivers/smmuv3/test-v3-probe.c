@@ -171,8 +171,33 @@ static void test_failures(void)
 	v3_down(&b);
 }
 
+/* Firmware left the SMMU enabled in bypass. */
+static void pre_enable(struct v3board *b)
+{
+	ims_mmio_write(b->mem, 0x9050000 + SMMU_CR0, 4, CR0_SMMUEN);
+}
+
+static void test_left_enabled(void)
+{
+	struct v3board b = { .pre = pre_enable };
+	uint32_t gbpa;
+
+	v3_up(&b, board, NULL);
+	gbpa = v3_reg(&b, SMMU_GBPA);
+	ok(strstr(b.log.text,
+		  "<4>arm-smmu-v3 9050000.iommu: SMMU currently enabled! Resetting...") != NULL,
+	   "an SMMU left enabled is reset with a warning");
+	ok((gbpa & GBPA_ABORT) && !(gbpa & GBPA_UPDATE),
+	   "GBPA set to abort through the Update handshake");
+	is_hex(v3_reg(&b, SMMU_CR0ACK), CR0_SMMUEN | CR0_EVENTQEN | CR0_CMDQEN,
+	       "and enabled again");
+	ok(v3_smmu(&b) != NULL, "probe succeeds");
+	v3_down(&b);
+}
+
 int main(void)
 {
+	test_left_enabled();
 	test_qemu_preset();
 	test_linear_and_combined();
 	test_failures();

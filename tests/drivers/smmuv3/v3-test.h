@@ -38,6 +38,8 @@ struct v3board {
 	struct ims_devcore *dc;
 	struct ims_iommu_core *ic;
 	int smmu_node;
+	/* Called once the model exists, before any driver (firmware left-overs). */
+	void (*pre)(struct v3board *b);
 	struct v3_log log;
 };
 
@@ -98,6 +100,7 @@ __attribute__((unused)) static void v3_up_opts(struct v3board *b, const char *dt
 					       const struct ims_iommu_opts *io)
 {
 	struct ims_log log = { v3_log_fn, &b->log, IMS_LOG_DEBUG };
+	void (*pre)(struct v3board *) = b->pre;
 	struct ims_smmuv3_params params;
 	uint64_t addr = 0, size = 0;
 
@@ -125,6 +128,8 @@ __attribute__((unused)) static void v3_up_opts(struct v3board *b, const char *dt
 		printf("Bail out! machine setup\n");
 		exit(1);
 	}
+	if (pre)
+		pre(b);
 	if (ims_devcore_new(&b->dc, b->t, NULL, &log) || ims_iommu_core_new(&b->ic, b->dc, io)) {
 		printf("Bail out! cores\n");
 		exit(1);
