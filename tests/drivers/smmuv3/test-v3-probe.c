@@ -179,10 +179,10 @@ static void pre_enable(struct v3board *b)
 
 static void test_left_enabled(void)
 {
-	struct v3board b = { .pre = pre_enable };
+	struct v3board b;
 	uint32_t gbpa;
 
-	v3_up(&b, board, NULL);
+	v3_up_full(&b, board, NULL, NULL, pre_enable);
 	gbpa = v3_reg(&b, SMMU_GBPA);
 	ok(strstr(b.log.text,
 		  "<4>arm-smmu-v3 9050000.iommu: SMMU currently enabled! Resetting...") != NULL,

@@ -38,8 +38,6 @@ struct v3board {
 	struct ims_devcore *dc;
 	struct ims_iommu_core *ic;
 	int smmu_node;
-	/* Called once the model exists, before any driver (firmware left-overs). */
-	void (*pre)(struct v3board *b);
 	struct v3_log log;
 };
 
@@ -94,13 +92,15 @@ static struct ims_of_tree *v3_load_dts(const char *dts)
 /*
  * Bring a board up from @dts (its SMMU is the first "arm,smmu-v3" node) with
  * the model parameters @p (NULL: the QEMU virt preset) and IOMMU options @io.
+ * @pre, if not NULL, runs once the model exists and before any driver
+ * (state firmware left behind).
  */
-__attribute__((unused)) static void v3_up_opts(struct v3board *b, const char *dts,
+__attribute__((unused)) static void v3_up_full(struct v3board *b, const char *dts,
 					       const struct ims_smmuv3_params *p,
-					       const struct ims_iommu_opts *io)
+					       const struct ims_iommu_opts *io,
+					       void (*pre)(struct v3board *b))
 {
 	struct ims_log log = { v3_log_fn, &b->log, IMS_LOG_DEBUG };
-	void (*pre)(struct v3board *) = b->pre;
 	struct ims_smmuv3_params params;
 	uint64_t addr = 0, size = 0;
 
@@ -141,6 +141,13 @@ __attribute__((unused)) static void v3_up_opts(struct v3board *b, const char *dt
 	ims_driver_register(b->dc, ims_client_driver(IMS_BUS_PCI));
 	ims_of_platform_populate(b->dc);
 	ims_devcore_late_initcall(b->dc);
+}
+
+__attribute__((unused)) static void v3_up_opts(struct v3board *b, const char *dts,
+					       const struct ims_smmuv3_params *p,
+					       const struct ims_iommu_opts *io)
+{
+	v3_up_full(b, dts, p, io, NULL);
 }
 
 __attribute__((unused)) static void v3_up(struct v3board *b, const char *dts,
