@@ -1007,6 +1007,9 @@ static int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain,
 		id = id_alloc(smmu->vmid_map, 1, (1u << smmu->vmid_bits) - 1);
 	pthread_mutex_unlock(&smmu->streams_lock);
 	if (id < 0) {
+		/* xa_alloc() is -EBUSY when the ASID space is full; ida_alloc_range() -ENOSPC. */
+		if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1)
+			id = -EBUSY;
 		arm_smmu_pgtbl_free(smmu_domain->pgtbl);
 		smmu_domain->pgtbl = NULL;
 		smmu_domain->smmu = NULL;
