@@ -110,8 +110,11 @@ static char *why_untranslated(struct ims_device *dev)
 		if (!strcmp(d->step, "iommu_setup_dma_ops") ||
 		    strstr(d->text, "no iommu-map translation") || strstr(d->text, "failed") ||
 		    strstr(d->text, "not available") || strstr(d->text, "no usable") ||
-		    strstr(d->text, "dropped") || strstr(d->text, ": -"))
-			cause = d;
+		    strstr(d->text, "dropped") || strstr(d->text, ": -")) {
+			/* The first failure is the cause; later ones follow from it. */
+			if (!cause || !strcmp(d->step, "iommu_setup_dma_ops"))
+				cause = d;
+		}
 	}
 	if (dev->iommu_group && dev->dma_ops == IMS_DMA_OPS_DIRECT && cause &&
 	    !strcmp(cause->step, "iommu_setup_dma_ops")) {
