@@ -127,6 +127,19 @@ static char *why_untranslated(struct ims_device *dev)
 		snprintf(buf, sizeof(buf), "%s: %s", cause->step, cause->text);
 	else
 		snprintf(buf, sizeof(buf), "%s: %s", last_cfg->step, last_cfg->text);
+	/* A driver's refusal: quote the warning it printed ("stream 248 already in tree"). */
+	if (cause && !strcmp(cause->step, "iommu_probe_device")) {
+		for (int i = dev->nr_msgs - 1; i >= 0; i--) {
+			const char *t = dev->msgs[i].text, *p = strstr(t, dev->name);
+
+			if (dev->msgs[i].level > IMS_LOG_WARNING)
+				continue;
+			if (p && p[strlen(dev->name)] == ':')
+				t = p + strlen(dev->name) + 2;
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ": %s", t);
+			break;
+		}
+	}
 	return strdup(buf);
 }
 

@@ -280,7 +280,7 @@ IMS_EXPORT int ims_explain_render_text(const struct ims_explain_report *r, char 
 				j ? "" : "reserved:", (unsigned long long)e->resv[j].start,
 				(unsigned long long)e->resv[j].end, e->resv[j].type);
 		if (!e->translated)
-			fprintf(f, "    %-14s %s\n", "! untranslated:", e->reason);
+			fprintf(f, "    %-14s %s\n", "untranslated:", e->reason);
 		for (int j = 0; j < e->nr_messages; j++)
 			fprintf(f, "    | %s\n", e->messages[j]);
 	}
