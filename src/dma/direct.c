@@ -29,9 +29,7 @@ uint64_t ims_dma_direct_get_required_mask(struct ims_dma_ctx *ctx, struct ims_de
 {
 	uint64_t max_dma = ims_phys_to_dma(dev, ctx->ram_end & ~(IMS_PAGE_SIZE - 1));
 
-	if (max_dma == IMS_DMA_MAPPING_ERROR)
-		max_dma = ctx->ram_end;
-	/* (1ULL << (fls64(max_dma) - 1)) * 2 - 1 */
+	/* (1ULL << (fls64(max_dma) - 1)) * 2 - 1: all ones when RAM has no DMA address */
 	max_dma |= IMS_PAGE_SIZE - 1;
 	return max_dma ? DMA_BIT_MASK(ims_ilog2(max_dma) + 1) : 0;
 }

@@ -15,6 +15,28 @@
 
 enum board { ARMADA, QEMU_VIRT };
 
+static const char *const test_dma_compat[] = { "iommusim,test-dma", NULL };
+
+static int test_dma_probe(struct ims_device *dev)
+{
+	(void)dev;
+	return 0;
+}
+
+/* A driver for the iommusim,test-dma nodes (dma_configure runs at its probe). */
+__attribute__((unused)) static const struct ims_driver test_dma_driver = {
+	.name = "test-dma",
+	.bus = IMS_BUS_PLATFORM,
+	.of_match = test_dma_compat,
+	.probe = test_dma_probe,
+};
+
+static int reg_test_driver(struct ims_machine *m, void *ctx)
+{
+	(void)ctx;
+	return ims_driver_register(ims_machine_devcore(m), &test_dma_driver);
+}
+
 /* Boot @b with its topology overlay (plus @extra_overlay when not NULL). */
 __attribute__((unused)) static struct ims_machine *
 boot_board(enum board b, int strict, const char *extra_overlay, const struct ims_dma_opts *dopts)
@@ -29,6 +51,7 @@ boot_board(enum board b, int strict, const char *extra_overlay, const struct ims
 
 	ims_machine_opts_init(&o);
 	o.iommu.strict = strict;
+	o.register_drivers = reg_test_driver;
 	ret = ims_machine_new(&m, &o);
 	if (!ret)
 		ret = ims_machine_load_board(m,
