@@ -295,6 +295,8 @@ static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma
 		ims_dev_logf(dev, IMS_LOG_WARNING,
 			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
 			     unmapped, size, (unsigned long long)dma_addr);
+	if (!unmapped)
+		return; /* nothing was mapped there: Linux would free the IOVA twice */
 	if (!gather.queued) {
 		ims_iommu_iotlb_sync(c->domain, &gather);
 		free_iova(c, dma_addr, size);
