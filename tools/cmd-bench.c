@@ -13,6 +13,7 @@ static const struct bench_def *const *const groups[] = {
 	bench_hw,
 	bench_pgtable,
 	bench_iova,
+	bench_dma,
 };
 
 static bool selected(const struct cli_args *a, const char *name)

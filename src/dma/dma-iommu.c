@@ -362,6 +362,15 @@ void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, u
 
 	if (!c)
 		return;
+	/*
+	 * Linux walks the table for the physical address every time; it is only
+	 * needed for cache maintenance or a swiotlb slot, so a coherent device
+	 * that never bounces skips the walk (same result).
+	 */
+	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev)) {
+		dma_unmap(c, dev, addr, size);
+		return;
+	}
 	phys = ims_iommu_iova_to_phys(domain, addr);
 	if (phys && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC) && !dev->dma_coherent)
 		ims_arch_sync_dma_for_cpu(ctx, phys, size, dir);
