@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "iommusim/iova.h"
@@ -63,20 +64,26 @@ struct iova_magazine {
  * thread that must reach in takes @lock, raises @steal, runs membarrier() and
  * waits for @busy to drop (an asymmetric Dekker handshake).  Without
  * membarrier(), or for the shared slot, everyone takes @lock.
+ *
+ * The first cache line holds all the owner's fast path reads and writes:
+ * @busy, @steal and, per size class, the loaded magazine and its fill count.
  */
 struct iova_thread_rcache {
-	atomic_int lock;
-	atomic_int busy;  /* the owner is inside an operation */
-	atomic_int steal; /* another thread holds the slot */
-	bool fast;	  /* the owner may use the busy/steal handshake */
-	uintptr_t owner;  /* identifies the owning thread; 0 while unclaimed */
-	bool ready;	  /* magazines allocated */
-	/* Per size class; the fill counts live here, next to the pointers. */
-	uint64_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	atomic_uchar busy;				 /* the owner is inside an operation */
+	atomic_uchar steal;				 /* another thread holds the slot */
+	uint16_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE]; /* fill counts, kept here */
 	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
-	uint64_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	/* Below: the slow paths only. */
+	atomic_int lock;
+	bool fast;	 /* the owner may use the busy/steal handshake */
+	bool ready;	 /* magazines allocated */
+	uintptr_t owner; /* identifies the owning thread; 0 while unclaimed */
+	uint16_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 } __attribute__((aligned(128)));
+
+_Static_assert(offsetof(struct iova_thread_rcache, lock) <= 64,
+	       "the owner's fast path fields fit one cache line");
 
 /* struct iova_rcache: the per-size-class depot. */
 struct iova_rcache {
