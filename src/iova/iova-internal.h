@@ -16,10 +16,11 @@
 #include "iommusim/iova.h"
 
 /*
- * The tree: a red-black tree over a node pool, with parent pointers, in-order
+ * The tree: a red-black tree over a node pool, with parent links, in-order
  * neighbour links (rb_prev/rb_next in O(1)) and, per node, the free gap just
- * below it plus bounds on the gaps in its subtree.  Index 0 is "no node";
- * index 1 is the anchor.
+ * below it plus bounds on the gaps in its subtree.  A link is a node's byte
+ * offset in the pool (index * sizeof(struct iova_node)), so following one is
+ * a single add; offset 0 (node 0) is "no node", node 1 is the anchor.
  */
 #define IOVA_NIL 0u
 /*
@@ -30,7 +31,6 @@
  * space of a 64-bit domain) never need to climb the tree.
  */
 #define IOVA_ALIGN_ORDERS 8
-#define IOVA_ANCHOR_IDX 1u
 #define IOVA_RED 0u
 #define IOVA_BLACK 1u
 
@@ -43,6 +43,10 @@ struct iova_node {
 	uint32_t prev, next; /* in-order neighbours */
 	uint32_t color;	     /* IOVA_RED or IOVA_BLACK */
 };
+
+/* Node links are byte offsets into the pool. */
+#define IOVA_REF(idx) ((uint32_t)((idx) * sizeof(struct iova_node)))
+#define IOVA_ANCHOR_REF IOVA_REF(1)
 
 /*
  * struct iova_magazine: 1024 bytes, the size shares its slot with the depot
@@ -95,7 +99,8 @@ struct iova_rcache {
 struct ims_iova_domain {
 	atomic_int lock; /* iova_rbtree_lock: a spinlock, as in the kernel */
 	struct iova_node *nodes;
-	uint32_t cap, free_head, root;
+	uint32_t cap; /* nodes in the pool */
+	uint32_t free_head, root;
 	uint64_t nr_nodes; /* anchor excluded */
 	uint32_t cached32_node, cached_node;
 	uint32_t last_node; /* the latest inserted range: a finger for lookups */

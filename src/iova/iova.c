@@ -21,14 +21,24 @@
 #include "util/compiler.h"
 #include "util/log.h"
 
+/* The common path's helpers are inlined into their few callers. */
+#define iova_hot static inline __attribute__((always_inline))
+/* Rare work stays out of the callers' way. */
+#define iova_cold static __attribute__((noinline, cold))
+
 /* Nodes visited one by one before the indexed search takes over. */
 #define IOVA_DEFAULT_LINEAR_STEPS 8
 
 static _Atomic uint64_t iova_domain_uids = 1; /* only names domains; see docs/iova.md */
 
-static inline struct iova_node *N(struct ims_iova_domain *iovad, uint32_t i)
+/*
+ * Node @i of the pool at @nd.  Functions copy iovad->nodes into a local
+ * first: node stores could otherwise alias it (the build uses
+ * -fno-strict-aliasing) and force a reload at every access.
+ */
+static inline struct iova_node *N(struct iova_node *nd, uint32_t ref)
 {
-	return &iovad->nodes[i];
+	return (struct iova_node *)(void *)((char *)nd + ref);
 }
 
 /* fls_long(): the position of the most significant set bit, 1-based; 0 for 0. */
@@ -39,14 +49,13 @@ static inline unsigned int fls64(uint64_t x)
 
 /* ---- node pool ---- */
 
-static int pool_reserve(struct ims_iova_domain *iovad)
+iova_cold int pool_grow(struct ims_iova_domain *iovad)
 {
 	uint32_t ncap, i;
 	struct iova_node *nn;
 
-	if (iovad->free_head != IOVA_NIL)
-		return 0;
-	if (iovad->cap >= UINT32_MAX / 2)
+	/* Links are 32-bit byte offsets: at most UINT32_MAX / 80 nodes. */
+	if ((uint64_t)iovad->cap * 2 * sizeof(*nn) > UINT32_MAX)
 		return -ENOMEM;
 	ncap = iovad->cap ? iovad->cap * 2 : 64;
 	nn = realloc(iovad->nodes, (size_t)ncap * sizeof(*nn));
@@ -54,9 +63,9 @@ static int pool_reserve(struct ims_iova_domain *iovad)
 		return -ENOMEM;
 	iovad->nodes = nn;
 	/* Thread the new nodes onto the free list, lowest index first. */
-	for (i = ncap - 1; i >= iovad->cap && i > IOVA_ANCHOR_IDX; i--) {
+	for (i = ncap - 1; i >= iovad->cap && i > 1; i--) {
 		nn[i].left = iovad->free_head;
-		iovad->free_head = i;
+		iovad->free_head = IOVA_REF(i);
 	}
 	iovad->cap = ncap;
 	return 0;
@@ -64,16 +73,24 @@ static int pool_reserve(struct ims_iova_domain *iovad)
 
 static uint32_t pool_get(struct ims_iova_domain *iovad)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t i = iovad->free_head;
 
-	iovad->free_head = N(iovad, i)->left;
+	iovad->free_head = N(nd, i)->left;
 	return i;
 }
 
 static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 {
-	N(iovad, i)->left = iovad->free_head;
+	struct iova_node *nd = iovad->nodes;
+	N(nd, i)->left = iovad->free_head;
 	iovad->free_head = i;
+}
+
+/* At least one free node; the pool may move. */
+iova_hot int pool_reserve(struct ims_iova_domain *iovad)
+{
+	return likely(iovad->free_head != IOVA_NIL) ? 0 : pool_grow(iovad);
 }
 
 /* ---- the augmented red-black tree ---- */
@@ -168,13 +185,14 @@ static inline struct iova_bounds own_avail(const struct iova_node *n)
 /* Recompute @i's subtree maxima from its children; true when any changed. */
 static bool pull(struct ims_iova_domain *iovad, uint32_t i)
 {
-	struct iova_node *n = N(iovad, i);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *n = N(nd, i);
 	struct iova_bounds v = own_avail(n), old = bounds_get(n->max_avail);
 
 	if (n->left != IOVA_NIL)
-		v = bounds_max(v, bounds_get(N(iovad, n->left)->max_avail));
+		v = bounds_max(v, bounds_get(N(nd, n->left)->max_avail));
 	if (n->right != IOVA_NIL)
-		v = bounds_max(v, bounds_get(N(iovad, n->right)->max_avail));
+		v = bounds_max(v, bounds_get(N(nd, n->right)->max_avail));
 	if (!v_any((v.lo ^ old.lo) | (v.hi ^ old.hi)))
 		return false;
 	bounds_put(n->max_avail, v);
@@ -187,10 +205,11 @@ static bool pull(struct ims_iova_domain *iovad, uint32_t i)
  * or appears raises them here.  Every node's bound is at least its
  * children's, so the climb stops at the first node already high enough.
  */
-static void raise_bounds(struct ims_iova_domain *iovad, uint32_t i, struct iova_bounds v)
+iova_hot void raise_bounds(struct ims_iova_domain *iovad, uint32_t i, struct iova_bounds v)
 {
+	struct iova_node *nd = iovad->nodes;
 	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
+		struct iova_node *n = N(nd, i);
 		struct iova_bounds old = bounds_get(n->max_avail);
 		iova_v4u lt_lo = (iova_v4u)(old.lo < v.lo), lt_hi = (iova_v4u)(old.hi < v.hi);
 
@@ -205,9 +224,10 @@ static void raise_bounds(struct ims_iova_domain *iovad, uint32_t i, struct iova_
 
 static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *nx = N(iovad, x);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x);
 	uint32_t p = nx->parent, g, b;
-	struct iova_node *np = N(iovad, p);
+	struct iova_node *np = N(nd, p);
 
 	g = np->parent;
 	if (np->left == x) {
@@ -220,15 +240,15 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 		nx->left = p;
 	}
 	if (b != IOVA_NIL)
-		N(iovad, b)->parent = p;
+		N(nd, b)->parent = p;
 	np->parent = x;
 	nx->parent = g;
 	if (g == IOVA_NIL)
 		iovad->root = x;
-	else if (N(iovad, g)->left == p)
-		N(iovad, g)->left = x;
+	else if (N(nd, g)->left == p)
+		N(nd, g)->left = x;
 	else
-		N(iovad, g)->right = x;
+		N(nd, g)->right = x;
 	/*
 	 * x now roots exactly the ranges p rooted, so it takes p's bounds;
 	 * p's subtree only shrank, so its bounds remain upper bounds.
@@ -238,22 +258,25 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 
 static inline bool is_red(struct ims_iova_domain *iovad, uint32_t i)
 {
-	return i != IOVA_NIL && N(iovad, i)->color == IOVA_RED;
+	struct iova_node *nd = iovad->nodes;
+	return i != IOVA_NIL && N(nd, i)->color == IOVA_RED;
 }
 
 static inline void set_color(struct ims_iova_domain *iovad, uint32_t i, uint32_t c)
 {
+	struct iova_node *nd = iovad->nodes;
 	if (i != IOVA_NIL)
-		N(iovad, i)->color = c;
+		N(nd, i)->color = c;
 }
 
 /* The red-black insert fix-up (as rb_insert_color()). */
-static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
+iova_cold void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 {
-	while (x != iovad->root && is_red(iovad, N(iovad, x)->parent)) {
-		uint32_t p = N(iovad, x)->parent, g = N(iovad, p)->parent;
-		bool left = N(iovad, g)->left == p;
-		uint32_t u = left ? N(iovad, g)->right : N(iovad, g)->left;
+	struct iova_node *nd = iovad->nodes;
+	while (x != iovad->root && is_red(iovad, N(nd, x)->parent)) {
+		uint32_t p = N(nd, x)->parent, g = N(nd, p)->parent;
+		bool left = N(nd, g)->left == p;
+		uint32_t u = left ? N(nd, g)->right : N(nd, g)->left;
 
 		if (is_red(iovad, u)) {
 			set_color(iovad, p, IOVA_BLACK);
@@ -262,7 +285,7 @@ static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 			x = g;
 			continue;
 		}
-		if (left != (N(iovad, p)->left == x)) {
+		if (left != (N(nd, p)->left == x)) {
 			/* x is an inner grandchild: lift it over p first. */
 			rotate_up(iovad, x);
 			p = x;
@@ -276,10 +299,11 @@ static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 }
 
 /* The red-black erase fix-up for a doubly black @x (maybe NIL) under @parent. */
-static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
+iova_cold void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
 {
+	struct iova_node *nd = iovad->nodes;
 	while (x != iovad->root && !is_red(iovad, x)) {
-		struct iova_node *np = N(iovad, parent);
+		struct iova_node *np = N(nd, parent);
 		bool left = np->left == x;
 		uint32_t w = left ? np->right : np->left, wn, wf;
 
@@ -287,16 +311,16 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 			set_color(iovad, w, IOVA_BLACK);
 			set_color(iovad, parent, IOVA_RED);
 			rotate_up(iovad, w);
-			np = N(iovad, parent);
+			np = N(nd, parent);
 			w = left ? np->right : np->left;
 		}
 		/* wn: w's child nearer to x; wf: the farther one. */
-		wn = left ? N(iovad, w)->left : N(iovad, w)->right;
-		wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+		wn = left ? N(nd, w)->left : N(nd, w)->right;
+		wf = left ? N(nd, w)->right : N(nd, w)->left;
 		if (!is_red(iovad, wn) && !is_red(iovad, wf)) {
 			set_color(iovad, w, IOVA_RED);
 			x = parent;
-			parent = N(iovad, x)->parent;
+			parent = N(nd, x)->parent;
 			continue;
 		}
 		if (!is_red(iovad, wf)) {
@@ -304,9 +328,9 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 			set_color(iovad, w, IOVA_RED);
 			rotate_up(iovad, wn);
 			w = wn;
-			wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+			wf = left ? N(nd, w)->right : N(nd, w)->left;
 		}
-		set_color(iovad, w, N(iovad, parent)->color);
+		set_color(iovad, w, N(nd, parent)->color);
 		set_color(iovad, parent, IOVA_BLACK);
 		set_color(iovad, wf, IOVA_BLACK);
 		rotate_up(iovad, w);
@@ -317,32 +341,38 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 }
 
 /* Insert node @x (pfn_lo/pfn_hi set) just below its in-order successor @succ. */
-static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ)
+iova_hot void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ)
 {
-	struct iova_node *nx = N(iovad, x), *ns = N(iovad, succ);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x), *ns = N(nd, succ);
 	uint32_t pred = ns->prev;
+	struct iova_bounds own;
 
 	nx->prev = pred;
 	nx->next = succ;
 	ns->prev = x;
 	if (pred != IOVA_NIL)
-		N(iovad, pred)->next = x;
-	nx->gap_lo = pred != IOVA_NIL ? N(iovad, pred)->pfn_hi + 1 : 0;
+		N(nd, pred)->next = x;
+	/* x takes the bottom of succ's gap; succ's gap shrinks (its bounds stay valid). */
+	nx->gap_lo = ns->gap_lo;
+	ns->gap_lo = nx->pfn_hi + 1;
 	nx->left = nx->right = IOVA_NIL;
 	nx->color = IOVA_RED;
-	bounds_put(nx->max_avail, own_avail(nx));
+	own = own_avail(nx);
+	bounds_put(nx->max_avail, own);
 	if (ns->left == IOVA_NIL) {
+		/* x's gap is part of succ's old gap, which succ's bounds cover. */
 		ns->left = x;
 		nx->parent = succ;
 	} else {
 		/* pred is the rightmost node of succ's left subtree. */
-		N(iovad, pred)->right = x;
+		N(nd, pred)->right = x;
 		nx->parent = pred;
+		raise_bounds(iovad, pred, own);
 	}
-	raise_bounds(iovad, nx->parent, bounds_get(nx->max_avail));
-	/* succ's gap shrinks: its bounds stay valid upper bounds. */
-	ns->gap_lo = nx->pfn_hi + 1;
-	insert_fixup(iovad, x);
+	/* A red x under a black parent needs no fix-up. */
+	if (N(nd, nx->parent)->color == IOVA_RED)
+		insert_fixup(iovad, x);
 	iovad->nr_nodes++;
 	iovad->last_node = x;
 }
@@ -358,19 +388,20 @@ static void move_hints(struct ims_iova_domain *iovad, uint32_t from, uint32_t to
 		iovad->last_node = to;
 }
 
-static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *nx = N(iovad, x);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x);
 	uint32_t pred = nx->prev, succ = nx->next, c, p, y;
 
 	if (iovad->last_node == x)
 		iovad->last_node = IOVA_NIL;
 	/* In order: pred, x, succ becomes pred, succ; succ's gap takes x's. */
-	N(iovad, succ)->prev = pred;
+	N(nd, succ)->prev = pred;
 	if (pred != IOVA_NIL)
-		N(iovad, pred)->next = succ;
-	N(iovad, succ)->gap_lo = nx->gap_lo;
-	raise_bounds(iovad, succ, own_avail(N(iovad, succ)));
+		N(nd, pred)->next = succ;
+	N(nd, succ)->gap_lo = nx->gap_lo;
+	raise_bounds(iovad, succ, own_avail(N(nd, succ)));
 
 	y = x;
 	if (nx->left != IOVA_NIL && nx->right != IOVA_NIL) {
@@ -379,30 +410,30 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 		 * anchor) moves into x's place in the tree and its own place goes.
 		 * x's bounds still cover what is below that place.
 		 */
-		struct iova_node *np = N(iovad, pred);
+		struct iova_node *np = N(nd, pred);
 
 		nx->pfn_lo = np->pfn_lo;
 		nx->pfn_hi = np->pfn_hi;
 		nx->gap_lo = np->gap_lo;
 		nx->prev = np->prev;
 		if (np->prev != IOVA_NIL)
-			N(iovad, np->prev)->next = x;
-		N(iovad, succ)->prev = x;
+			N(nd, np->prev)->next = x;
+		N(nd, succ)->prev = x;
 		move_hints(iovad, pred, x);
 		y = pred;
 	}
 	/* y has at most one child. */
-	c = N(iovad, y)->left != IOVA_NIL ? N(iovad, y)->left : N(iovad, y)->right;
-	p = N(iovad, y)->parent;
+	c = N(nd, y)->left != IOVA_NIL ? N(nd, y)->left : N(nd, y)->right;
+	p = N(nd, y)->parent;
 	if (c != IOVA_NIL)
-		N(iovad, c)->parent = p;
+		N(nd, c)->parent = p;
 	if (p == IOVA_NIL)
 		iovad->root = c;
-	else if (N(iovad, p)->left == y)
-		N(iovad, p)->left = c;
+	else if (N(nd, p)->left == y)
+		N(nd, p)->left = c;
 	else
-		N(iovad, p)->right = c;
-	if (N(iovad, y)->color == IOVA_BLACK) {
+		N(nd, p)->right = c;
+	if (N(nd, y)->color == IOVA_BLACK) {
 		if (is_red(iovad, c))
 			set_color(iovad, c, IOVA_BLACK);
 		else
@@ -413,17 +444,18 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 }
 
 /* private_find_iova(): the node containing @pfn (the anchor included). */
-static uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
+iova_hot uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t i = iovad->last_node;
 
 	/* Ranges are usually freed soon after they are allocated. */
-	if (i != IOVA_NIL && N(iovad, i)->pfn_lo <= pfn && pfn <= N(iovad, i)->pfn_hi)
+	if (i != IOVA_NIL && N(nd, i)->pfn_lo <= pfn && pfn <= N(nd, i)->pfn_hi)
 		return i;
 	i = iovad->root;
 
 	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
+		struct iova_node *n = N(nd, i);
 
 		if (pfn < n->pfn_lo)
 			i = n->left;
@@ -438,14 +470,15 @@ static uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
 /* The lowest node with pfn_lo >= @key (the anchor at worst). */
 static uint32_t lower_bound_lo(struct ims_iova_domain *iovad, uint64_t key)
 {
-	uint32_t i = iovad->root, best = IOVA_ANCHOR_IDX;
+	struct iova_node *nd = iovad->nodes;
+	uint32_t i = iovad->root, best = IOVA_ANCHOR_REF;
 
 	while (i != IOVA_NIL) {
-		if (N(iovad, i)->pfn_lo >= key) {
+		if (N(nd, i)->pfn_lo >= key) {
 			best = i;
-			i = N(iovad, i)->left;
+			i = N(nd, i)->left;
 		} else {
-			i = N(iovad, i)->right;
+			i = N(nd, i)->right;
 		}
 	}
 	return best;
@@ -454,14 +487,15 @@ static uint32_t lower_bound_lo(struct ims_iova_domain *iovad, uint64_t key)
 /* The lowest node with pfn_hi >= @key. */
 static uint32_t lower_bound_hi(struct ims_iova_domain *iovad, uint64_t key)
 {
-	uint32_t i = iovad->root, best = IOVA_ANCHOR_IDX;
+	struct iova_node *nd = iovad->nodes;
+	uint32_t i = iovad->root, best = IOVA_ANCHOR_REF;
 
 	while (i != IOVA_NIL) {
-		if (N(iovad, i)->pfn_hi >= key) {
+		if (N(nd, i)->pfn_hi >= key) {
 			best = i;
-			i = N(iovad, i)->left;
+			i = N(nd, i)->left;
 		} else {
-			i = N(iovad, i)->right;
+			i = N(nd, i)->right;
 		}
 	}
 	return best;
@@ -485,20 +519,21 @@ static inline bool gap_fits(const struct iova_node *n, const struct gap_query *q
  */
 static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
+	struct iova_node *nd = iovad->nodes;
 	struct iova_node *n;
 	uint32_t r;
 
 	if (i == IOVA_NIL)
 		return IOVA_NIL;
-	n = N(iovad, i);
+	n = N(nd, i);
 	if (n->max_avail[q->order] < q->size)
 		return IOVA_NIL;
 	r = fit_all(iovad, n->right, q);
 	if (r != IOVA_NIL)
 		return r;
-	if (gap_fits(N(iovad, i), q))
+	if (gap_fits(N(nd, i), q))
 		return i;
-	r = fit_all(iovad, N(iovad, i)->left, q);
+	r = fit_all(iovad, N(nd, i)->left, q);
 	if (r != IOVA_NIL)
 		return r;
 	pull(iovad, i);
@@ -508,8 +543,9 @@ static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct 
 /* The highest node in subtree @i with pfn_lo <= q->bound whose gap takes the range. */
 static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
+	struct iova_node *nd = iovad->nodes;
 	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
+		struct iova_node *n = N(nd, i);
 		uint32_t r;
 
 		if (n->max_avail[q->order] < q->size)
@@ -521,9 +557,9 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 		r = fit_le(iovad, n->right, q);
 		if (r != IOVA_NIL)
 			return r;
-		if (gap_fits(N(iovad, i), q))
+		if (gap_fits(N(nd, i), q))
 			return i;
-		return fit_all(iovad, N(iovad, i)->left, q);
+		return fit_all(iovad, N(nd, i)->left, q);
 	}
 	return IOVA_NIL;
 }
@@ -537,26 +573,30 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t size,
 			 uint64_t limit, uint64_t low, uint64_t mask, uint64_t *new_pfn)
 {
+	struct iova_node *nd = iovad->nodes;
 	/* The saturated index cannot prune for 2^32 granules or more: walk. */
 	unsigned int steps = size >= UINT32_MAX ? UINT_MAX : iovad->linear_steps;
 	uint64_t high = limit, new;
 	struct gap_query q;
-	uint32_t prev, fit;
+	uint32_t fit;
 
 	/* The kernel's own walk, for a few nodes (all of them for huge sizes). */
 	while (steps--) {
-		struct iova_node *n = N(iovad, curr);
+		struct iova_node *n = N(nd, curr);
 
 		high = IMS_MIN(high, n->pfn_lo);
 		new = (high - size) & mask;
-		prev = n->prev;
-		if (!(prev != IOVA_NIL && new <= N(iovad, prev)->pfn_hi &&new >= low)) {
+		/*
+		 * The kernel goes on to rb_prev() while new <= prev->pfn_hi,
+		 * i.e. new < gap_lo (0 when there is no prev).
+		 */
+		if (!(new < n->gap_lo &&new >= low)) {
 			if (high < size || new < low)
 				return IOVA_NIL;
 			*new_pfn = new;
 			return curr;
 		}
-		curr = prev;
+		curr = n->prev;
 	}
 
 	/*
@@ -564,17 +604,16 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 	 * stop at the lowest of them (any earlier stop is a failure that the
 	 * lowest one reproduces).
 	 */
-	if (N(iovad, curr)->pfn_lo >= limit) {
+	if (N(nd, curr)->pfn_lo >= limit) {
 		curr = lower_bound_lo(iovad, limit);
 		new = (limit - size) & mask;
-		prev = N(iovad, curr)->prev;
-		if (!(prev != IOVA_NIL && new <= N(iovad, prev)->pfn_hi &&new >= low)) {
+		if (!(new < N(nd, curr)->gap_lo &&new >= low)) {
 			if (limit < size || new < low)
 				return IOVA_NIL;
 			*new_pfn = new;
 			return curr;
 		}
-		curr = prev;
+		curr = N(nd, curr)->prev;
 	}
 	/*
 	 * Below the limit high == pfn_lo, so the walk stops at the first node
@@ -587,11 +626,11 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 	q.order = size >= UINT32_MAX ? 0
 				     : IMS_MIN((unsigned int)__builtin_popcountll(~mask),
 					       IOVA_ALIGN_ORDERS - 1u);
-	q.bound = N(iovad, curr)->pfn_lo;
+	q.bound = N(nd, curr)->pfn_lo;
 	fit = fit_le(iovad, iovad->root, &q);
 	if (fit == IOVA_NIL)
 		return IOVA_NIL;
-	new = (N(iovad, fit)->pfn_lo - size) & mask;
+	new = (N(nd, fit)->pfn_lo - size) & mask;
 	if (new < low)
 		return IOVA_NIL;
 	*new_pfn = new;
@@ -599,31 +638,33 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 }
 
 /* __cached_rbnode_insert_update() */
-static void cached_insert_update(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void cached_insert_update(struct ims_iova_domain *iovad, uint32_t x)
 {
-	if (N(iovad, x)->pfn_hi < iovad->dma_32bit_pfn)
+	struct iova_node *nd = iovad->nodes;
+	if (N(nd, x)->pfn_hi < iovad->dma_32bit_pfn)
 		iovad->cached32_node = x;
 	else
 		iovad->cached_node = x;
 }
 
 /* __cached_rbnode_delete_update() */
-static void cached_delete_update(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void cached_delete_update(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *free = N(iovad, x), *cached = N(iovad, iovad->cached32_node);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *free = N(nd, x), *cached = N(nd, iovad->cached32_node);
 
 	if (x == iovad->cached32_node ||
 	    (free->pfn_hi < iovad->dma_32bit_pfn && free->pfn_lo >= cached->pfn_lo))
 		iovad->cached32_node = free->next;
 	if (free->pfn_lo < iovad->dma_32bit_pfn)
 		iovad->max32_alloc_size = iovad->dma_32bit_pfn;
-	cached = N(iovad, iovad->cached_node);
+	cached = N(nd, iovad->cached_node);
 	if (free->pfn_lo >= cached->pfn_lo)
 		iovad->cached_node = free->next;
 }
 
 /* remove_iova() */
-static void remove_iova(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void remove_iova(struct ims_iova_domain *iovad, uint32_t x)
 {
 	cached_delete_update(iovad, x);
 	tree_erase(iovad, x);
@@ -634,7 +675,7 @@ void iova_remove_pfn_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 	uint32_t x = private_find_iova(iovad, pfn);
 
 	/* The kernel WARNs on a cached pfn with no node; never free the anchor. */
-	if (x != IOVA_NIL && x != IOVA_ANCHOR_IDX)
+	if (x != IOVA_NIL && x != IOVA_ANCHOR_REF)
 		remove_iova(iovad, x);
 }
 
@@ -642,13 +683,14 @@ bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 {
 	uint32_t x = private_find_iova(iovad, pfn);
 
-	return x != IOVA_NIL && x != IOVA_ANCHOR_IDX;
+	return x != IOVA_NIL && x != IOVA_ANCHOR_REF;
 }
 
 /* __alloc_and_insert_iova_range(); @limit is exclusive. */
 int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
 				bool size_aligned, struct ims_iova *out)
 {
+	struct iova_node *nd = iovad->nodes;
 	unsigned int order = fls64(size - 1);
 	uint64_t mask = ~0ULL, low = iovad->start_pfn, retry_pfn, new_pfn = 0;
 	uint32_t curr, at, x;
@@ -663,8 +705,9 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
+	nd = iovad->nodes; /* the pool may have moved */
 	curr = limit <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
-	retry_pfn = N(iovad, curr)->pfn_hi;
+	retry_pfn = N(nd, curr)->pfn_hi;
 	/*
 	 * The kernel retries from iova_find_limit(limit); walking from the
 	 * anchor instead stops at the same node, since every node at or above
@@ -677,7 +720,7 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 		if (!(low == iovad->start_pfn && retry_pfn < limit))
 			break;
 		low = retry_pfn + 1;
-		curr = IOVA_ANCHOR_IDX;
+		curr = IOVA_ANCHOR_REF;
 	}
 	iovad->max32_alloc_size = size;
 iova32_full:
@@ -686,8 +729,8 @@ iova32_full:
 
 insert:
 	x = pool_get(iovad);
-	N(iovad, x)->pfn_lo = new_pfn;
-	N(iovad, x)->pfn_hi = new_pfn + size - 1;
+	N(nd, x)->pfn_lo = new_pfn;
+	N(nd, x)->pfn_hi = new_pfn + size - 1;
 	tree_insert(iovad, x, at);
 	cached_insert_update(iovad, x);
 	iova_spin_unlock(&iovad->lock);
@@ -713,18 +756,19 @@ int ims_iova_alloc(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_
 
 int ims_iova_find(struct ims_iova_domain *iovad, uint64_t pfn, struct ims_iova *out)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t x;
 
 	if (!iovad)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, pfn);
-	if (x != IOVA_NIL && x != IOVA_ANCHOR_IDX && out) {
-		out->pfn_lo = N(iovad, x)->pfn_lo;
-		out->pfn_hi = N(iovad, x)->pfn_hi;
+	if (x != IOVA_NIL && x != IOVA_ANCHOR_REF && out) {
+		out->pfn_lo = N(nd, x)->pfn_lo;
+		out->pfn_hi = N(nd, x)->pfn_hi;
 	}
 	iova_spin_unlock(&iovad->lock);
-	return x != IOVA_NIL && x != IOVA_ANCHOR_IDX ? 0 : -ENOENT;
+	return x != IOVA_NIL && x != IOVA_ANCHOR_REF ? 0 : -ENOENT;
 }
 
 int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
@@ -735,7 +779,7 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, pfn);
-	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX) {
+	if (x == IOVA_NIL || x == IOVA_ANCHOR_REF) {
 		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "free_iova: no range contains pfn %#llx",
 				 (unsigned long long)pfn);
@@ -747,14 +791,15 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 
 int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *iova)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t x;
 
 	if (!iovad || !iova)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, iova->pfn_lo);
-	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX || N(iovad, x)->pfn_lo != iova->pfn_lo ||
-	    N(iovad, x)->pfn_hi != iova->pfn_hi) {
+	if (x == IOVA_NIL || x == IOVA_ANCHOR_REF || N(nd, x)->pfn_lo != iova->pfn_lo ||
+	    N(nd, x)->pfn_hi != iova->pfn_hi) {
 		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "__free_iova: no range [%#llx, %#llx]",
 				 (unsigned long long)iova->pfn_lo,
@@ -768,6 +813,7 @@ int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *io
 int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pfn_hi,
 		     struct ims_iova *out)
 {
+	struct iova_node *nd = iovad->nodes;
 	bool overlap = false;
 	uint32_t i, x;
 
@@ -785,8 +831,8 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 	 * The kernel scans from rb_first(); nodes wholly below pfn_lo cannot
 	 * overlap, and the first node that does not overlap ends the run.
 	 */
-	for (i = lower_bound_hi(iovad, pfn_lo); i != IOVA_ANCHOR_IDX; i = N(iovad, i)->next) {
-		struct iova_node *n = N(iovad, i);
+	for (i = lower_bound_hi(iovad, pfn_lo); i != IOVA_ANCHOR_REF; i = N(nd, i)->next) {
+		struct iova_node *n = N(nd, i);
 
 		if (!(pfn_lo <= n->pfn_hi && pfn_hi >= n->pfn_lo))
 			break;
@@ -806,14 +852,15 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
+	nd = iovad->nodes; /* the pool may have moved */
 	x = pool_get(iovad);
-	N(iovad, x)->pfn_lo = pfn_lo;
-	N(iovad, x)->pfn_hi = pfn_hi;
+	N(nd, x)->pfn_lo = pfn_lo;
+	N(nd, x)->pfn_hi = pfn_hi;
 	tree_insert(iovad, x, lower_bound_lo(iovad, pfn_lo));
 finish:
 	if (out) {
-		out->pfn_lo = N(iovad, x)->pfn_lo;
-		out->pfn_hi = N(iovad, x)->pfn_hi;
+		out->pfn_lo = N(nd, x)->pfn_lo;
+		out->pfn_hi = N(nd, x)->pfn_hi;
 	}
 	iova_spin_unlock(&iovad->lock);
 	return 0;
@@ -847,13 +894,13 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 		ims_iova_domain_destroy(iovad);
 		return -ENOMEM;
 	}
-	a = N(iovad, IOVA_ANCHOR_IDX);
+	a = &iovad->nodes[1];
 	memset(a, 0, sizeof(*a));
 	a->pfn_lo = a->pfn_hi = IMS_IOVA_ANCHOR;
-	pull(iovad, IOVA_ANCHOR_IDX);
+	pull(iovad, IOVA_ANCHOR_REF);
 	a->color = IOVA_BLACK;
-	iovad->root = IOVA_ANCHOR_IDX;
-	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_IDX;
+	iovad->root = IOVA_ANCHOR_REF;
+	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_REF;
 	ret = iova_domain_init_rcaches(iovad);
 	if (ret) {
 		ims_iova_domain_destroy(iovad);
@@ -883,6 +930,7 @@ void ims_iova_set_linear_steps(struct ims_iova_domain *iovad, unsigned int steps
 
 void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 {
+	struct iova_node *nd = iovad->nodes;
 	memset(info, 0, sizeof(*info));
 	if (!iovad)
 		return;
@@ -891,10 +939,10 @@ void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info
 	info->start_pfn = iovad->start_pfn;
 	info->dma_32bit_pfn = iovad->dma_32bit_pfn;
 	info->max32_alloc_size = iovad->max32_alloc_size;
-	info->cached32.pfn_lo = N(iovad, iovad->cached32_node)->pfn_lo;
-	info->cached32.pfn_hi = N(iovad, iovad->cached32_node)->pfn_hi;
-	info->cached.pfn_lo = N(iovad, iovad->cached_node)->pfn_lo;
-	info->cached.pfn_hi = N(iovad, iovad->cached_node)->pfn_hi;
+	info->cached32.pfn_lo = N(nd, iovad->cached32_node)->pfn_lo;
+	info->cached32.pfn_hi = N(nd, iovad->cached32_node)->pfn_hi;
+	info->cached.pfn_lo = N(nd, iovad->cached_node)->pfn_lo;
+	info->cached.pfn_hi = N(nd, iovad->cached_node)->pfn_hi;
 	info->nodes = iovad->nr_nodes;
 	iova_spin_unlock(&iovad->lock);
 	iova_rcache_info(iovad, info);
@@ -909,6 +957,7 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 			     uint64_t lo, uint64_t hi, unsigned int depth,
 			     uint32_t truth[IOVA_ALIGN_ORDERS], unsigned int *bh)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t tl[IOVA_ALIGN_ORDERS] = { 0 }, tr[IOVA_ALIGN_ORDERS] = { 0 };
 	unsigned int bl = 0, br = 0;
 	struct iova_node *n;
@@ -918,9 +967,9 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 	*bh = 1;
 	if (i == IOVA_NIL)
 		return 0;
-	if (depth > 4096 || i >= iovad->cap)
+	if (depth > 4096 || i % sizeof(*n) || i / sizeof(*n) >= iovad->cap)
 		return -1;
-	n = N(iovad, i);
+	n = N(nd, i);
 	if (n->parent != parent || n->pfn_lo < lo || n->pfn_lo > hi)
 		return -1;
 	/* Red-black: no red node has a red child; equal black heights. */
@@ -936,9 +985,9 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 		truth[k] = IMS_MAX(truth[k], IMS_MAX(tl[k], tr[k]));
 		if (n->max_avail[k] < truth[k])
 			return -1;
-		if (n->left != IOVA_NIL && N(iovad, n->left)->max_avail[k] > n->max_avail[k])
+		if (n->left != IOVA_NIL && N(nd, n->left)->max_avail[k] > n->max_avail[k])
 			return -1;
-		if (n->right != IOVA_NIL && N(iovad, n->right)->max_avail[k] > n->max_avail[k])
+		if (n->right != IOVA_NIL && N(nd, n->right)->max_avail[k] > n->max_avail[k])
 			return -1;
 	}
 	return l + r + 1;
@@ -946,6 +995,7 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 
 int ims_iova_check(struct ims_iova_domain *iovad)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t i, prev = IOVA_NIL, first;
 	uint64_t count = 0;
 	uint32_t truth[IOVA_ALIGN_ORDERS];
@@ -962,14 +1012,14 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 		goto out;
 	}
 	first = iovad->root;
-	while (N(iovad, first)->left != IOVA_NIL)
-		first = N(iovad, first)->left;
-	for (i = first; i != IOVA_NIL; i = N(iovad, i)->next) {
-		struct iova_node *n = N(iovad, i);
+	while (N(nd, first)->left != IOVA_NIL)
+		first = N(nd, first)->left;
+	for (i = first; i != IOVA_NIL; i = N(nd, i)->next) {
+		struct iova_node *n = N(nd, i);
 
 		if (n->prev != prev || n->pfn_lo > n->pfn_hi ||
-		    n->gap_lo != (prev != IOVA_NIL ? N(iovad, prev)->pfn_hi + 1 : 0) ||
-		    (prev != IOVA_NIL && N(iovad, prev)->pfn_hi >= n->pfn_lo) ||
+		    n->gap_lo != (prev != IOVA_NIL ? N(nd, prev)->pfn_hi + 1 : 0) ||
+		    (prev != IOVA_NIL && N(nd, prev)->pfn_hi >= n->pfn_lo) ||
 		    ++count > iovad->nr_nodes + 1) {
 			ret = ims_error(-EFAULT, "iova: range [%#llx, %#llx] is out of order",
 					(unsigned long long)n->pfn_lo,
@@ -978,7 +1028,7 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 		}
 		prev = i;
 	}
-	if (prev != IOVA_ANCHOR_IDX || count != iovad->nr_nodes + 1)
+	if (prev != IOVA_ANCHOR_REF || count != iovad->nr_nodes + 1)
 		ret = ims_error(-EFAULT, "iova: neighbour links do not end at the anchor");
 out:
 	iova_spin_unlock(&iovad->lock);
