@@ -111,6 +111,7 @@ static inline uint32_t node_avail(const struct iova_node *n, unsigned int k)
  * comparing all eight orders takes a handful of instructions and no branch.
  */
 typedef uint32_t iova_v4u __attribute__((vector_size(16)));
+typedef int32_t iova_v4s __attribute__((vector_size(16)));
 _Static_assert(IOVA_ALIGN_ORDERS == 8, "the bounds are two vectors of four");
 
 struct iova_bounds {
@@ -154,19 +155,21 @@ static inline bool v_any(iova_v4u a)
 }
 
 /*
- * node_avail() for every order.  Gaps below 2^32 - 1 granules (all but the
- * free space of a 64-bit domain) take a branch-free form: the aligned start
- * is gap_lo + mis with mis = (-gap_lo) mod 2^k, and the range fits when
- * mis <= the gap (no overflow and no saturation can happen there).
+ * node_avail() for every order.  Gaps below 2^31 granules (all but the free
+ * space of a 64-bit domain) take a branch-free form: the aligned start is
+ * gap_lo + mis with mis = (-gap_lo) mod 2^k, and the range fits when
+ * mis <= the gap.  gap - mis then lies in (-128, 2^31), so its sign says
+ * whether it fits; no overflow or saturation can happen there.
  */
 static inline struct iova_bounds own_avail(const struct iova_node *n)
 {
 	static const iova_v4u mask_lo = { 0, 1, 3, 7 }, mask_hi = { 15, 31, 63, 127 };
 	uint64_t gap = n->pfn_lo - n->gap_lo;
 	struct iova_bounds b;
-	iova_v4u g, neg, mis;
+	iova_v4u g, neg;
+	iova_v4s d;
 
-	if (unlikely(gap >= UINT32_MAX)) {
+	if (unlikely(gap >= (1ULL << 31))) {
 		uint32_t v[IOVA_ALIGN_ORDERS];
 
 		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
@@ -175,10 +178,10 @@ static inline struct iova_bounds own_avail(const struct iova_node *n)
 	}
 	g = (iova_v4u){ 0 } + (uint32_t)gap;
 	neg = (iova_v4u){ 0 } + (uint32_t)-n->gap_lo;
-	mis = neg & mask_lo;
-	b.lo = (g - mis) & (iova_v4u)(g >= mis);
-	mis = neg & mask_hi;
-	b.hi = (g - mis) & (iova_v4u)(g >= mis);
+	d = (iova_v4s)(g - (neg & mask_lo));
+	b.lo = (iova_v4u)(d & ~(d >> 31));
+	d = (iova_v4s)(g - (neg & mask_hi));
+	b.hi = (iova_v4u)(d & ~(d >> 31));
 	return b;
 }
 
@@ -959,6 +962,7 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 {
 	struct iova_node *nd = iovad->nodes;
 	uint32_t tl[IOVA_ALIGN_ORDERS] = { 0 }, tr[IOVA_ALIGN_ORDERS] = { 0 };
+	struct iova_bounds own;
 	unsigned int bl = 0, br = 0;
 	struct iova_node *n;
 	int64_t l, r;
@@ -980,7 +984,12 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 	if (l < 0 || r < 0 || bl != br || (n->left != IOVA_NIL && n->pfn_lo == 0))
 		return -1;
 	*bh = bl + (n->color == IOVA_BLACK);
-	bounds_put(truth, own_avail(n));
+	/* The scalar definition, to check the vector form against. */
+	own = own_avail(n);
+	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+		truth[k] = node_avail(n, k);
+	if (memcmp(truth, &own, sizeof(own)))
+		return -1;
 	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
 		truth[k] = IMS_MAX(truth[k], IMS_MAX(tl[k], tr[k]));
 		if (n->max_avail[k] < truth[k])
