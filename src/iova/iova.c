@@ -361,16 +361,21 @@ iova_hot void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t su
 	ns->gap_lo = nx->pfn_hi + 1;
 	nx->left = nx->right = IOVA_NIL;
 	nx->color = IOVA_RED;
-	own = own_avail(nx);
-	bounds_put(nx->max_avail, own);
 	if (ns->left == IOVA_NIL) {
-		/* x's gap is part of succ's old gap, which succ's bounds cover. */
+		/*
+		 * x's gap is part of succ's old gap, which succ's bounds cover:
+		 * x, a leaf under succ, may take succ's bounds as its own upper
+		 * bounds (lazily tightened like any other).
+		 */
 		ns->left = x;
 		nx->parent = succ;
+		memcpy(nx->max_avail, ns->max_avail, sizeof(nx->max_avail));
 	} else {
 		/* pred is the rightmost node of succ's left subtree. */
 		N(nd, pred)->right = x;
 		nx->parent = pred;
+		own = own_avail(nx);
+		bounds_put(nx->max_avail, own);
 		raise_bounds(iovad, pred, own);
 	}
 	/* A red x under a black parent needs no fix-up. */
