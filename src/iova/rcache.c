@@ -388,24 +388,31 @@ static const uint8_t iova_size_class[IOVA_FAST_MAX_SIZE + 1] = {
 	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
 };
 
+/* The size each class holds: 1 << iova_size_class[size]. */
+static const uint8_t iova_size_round[IOVA_FAST_MAX_SIZE + 1] = {
+	0,  1,	2,  4,	4,  8,	8,  8,	8,  16, 16, 16, 16, 16, 16, 16, 16,
+	32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+};
+
 uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
 			     bool flush_rcache)
 {
 	struct iova_thread_rcache *s;
-	unsigned int k;
+	unsigned int k, top;
 	uint64_t pfn;
-	unsigned int n;
 
 	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
-		return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
+		goto slow;
 	k = iova_size_class[size];
+	/* The slow path rounds the size the same way: pass it on rounded. */
+	size = iova_size_round[size];
 	if (unlikely(iova_tl_last.tag != iovad->uid))
-		return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
+		goto slow;
 	s = iova_tl_last.slot;
 	if (unlikely(!owner_try_enter(s)))
-		return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
-	n = s->nloaded[k];
-	if (likely(n)) {
+		goto slow;
+	top = s->nloaded[k] - 1u; /* UINT_MAX when the magazine is empty */
+	if (likely(top < IMS_IOVA_MAG_SIZE)) {
 		/*
 		 * iova_magazine_pop() takes the topmost pfn at or below the
 		 * kernel's bound, limit_pfn + 1 - size (unsigned; it wraps
@@ -414,14 +421,15 @@ uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint6
 		 * wrap; otherwise, and for a limit_pfn of IMS_IOVA_ANCHOR
 		 * (refused), it fails and the slow path decides.
 		 */
-		pfn = s->loaded[k]->pfns[n - 1];
-		if (likely(pfn + (1ULL << k) <= limit_pfn + 1)) {
-			s->nloaded[k] = n - 1;
+		pfn = s->loaded[k]->pfns[top];
+		if (likely(pfn + size <= limit_pfn + 1)) {
+			s->nloaded[k] = (uint16_t)top;
 			owner_leave(s);
 			return pfn;
 		}
 	}
 	owner_leave(s);
+slow:
 	return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
 }
 
