@@ -34,12 +34,17 @@
 #define IOVA_RED 0u
 #define IOVA_BLACK 1u
 
+/*
+ * 80 bytes.  A lookup reads the first 24 bytes of each node on its way down,
+ * a gap search the first 64; the links that only updates follow come last.
+ */
 struct iova_node {
 	uint64_t pfn_lo;
+	uint32_t left, right;
 	uint64_t pfn_hi;
 	uint64_t gap_lo; /* first free pfn below: prev ? prev->pfn_hi + 1 : 0 */
 	uint32_t max_avail[IOVA_ALIGN_ORDERS]; /* per alignment order 0..7 */
-	uint32_t left, right, parent;
+	uint32_t parent;
 	uint32_t prev, next; /* in-order neighbours */
 	uint32_t color;	     /* IOVA_RED or IOVA_BLACK */
 };
