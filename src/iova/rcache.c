@@ -8,9 +8,11 @@
  * of IOVA_MAG_SIZE pfns; full magazines overflow to the class's depot, a
  * linked list.  The first IMS_IOVA_MAX_THREADS threads get a slot of their
  * own; later ones share one more slot.  Each slot has a lock, as each
- * per-CPU cache has in the kernel, because flushes reach into other slots;
- * uncontended it costs one atomic exchange.  The 100 ms depot reclaim work
- * runs only when ims_iova_depot_reclaim() is called.
+ * per-CPU cache has in the kernel, because flushes reach into other slots.
+ * Where membarrier() is available the owner skips it (the busy/steal
+ * handshake), and the common alloc/free is an inline fast path with no
+ * atomic read-modify-write.  The 100 ms depot reclaim work runs only when
+ * ims_iova_depot_reclaim() is called.
  */
 #include <linux/membarrier.h>
 #include <sched.h>
@@ -119,7 +121,7 @@ static void remote_unlock(struct iova_thread_rcache *s)
 	slot_unlock(s);
 }
 
-/* order_base_2(); one count of leading zeros, no branch (0 for a size of 0 or 1). */
+/* order_base_2() with one count of leading zeros (0 for a size of 0 or 1). */
 static inline unsigned int order_base_2(uint64_t size)
 {
 	return size ? 63u - (unsigned int)__builtin_clzll(((size - 1) << 1) | 1) : 0u;
