@@ -83,6 +83,7 @@ static uint32_t pool_get(struct ims_iova_domain *iovad)
 static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	N(nd, i)->left = iovad->free_head;
 	iovad->free_head = i;
 }
@@ -211,6 +212,7 @@ static bool pull(struct ims_iova_domain *iovad, uint32_t i)
 iova_hot void raise_bounds(struct ims_iova_domain *iovad, uint32_t i, struct iova_bounds v)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	while (i != IOVA_NIL) {
 		struct iova_node *n = N(nd, i);
 		struct iova_bounds old = bounds_get(n->max_avail);
@@ -262,12 +264,14 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 static inline bool is_red(struct ims_iova_domain *iovad, uint32_t i)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	return i != IOVA_NIL && N(nd, i)->color == IOVA_RED;
 }
 
 static inline void set_color(struct ims_iova_domain *iovad, uint32_t i, uint32_t c)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	if (i != IOVA_NIL)
 		N(nd, i)->color = c;
 }
@@ -276,6 +280,7 @@ static inline void set_color(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 iova_cold void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	while (x != iovad->root && is_red(iovad, N(nd, x)->parent)) {
 		uint32_t p = N(nd, x)->parent, g = N(nd, p)->parent;
 		bool left = N(nd, g)->left == p;
@@ -305,6 +310,7 @@ iova_cold void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 iova_cold void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	while (x != iovad->root && !is_red(iovad, x)) {
 		struct iova_node *np = N(nd, parent);
 		bool left = np->left == x;
@@ -552,6 +558,7 @@ static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct 
 static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	while (i != IOVA_NIL) {
 		struct iova_node *n = N(nd, i);
 		uint32_t r;
@@ -582,6 +589,7 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 			 uint64_t limit, uint64_t low, uint64_t mask, uint64_t *new_pfn)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	/* The saturated index cannot prune for 2^32 granules or more: walk. */
 	unsigned int steps = size >= UINT32_MAX ? UINT_MAX : iovad->linear_steps;
 	uint64_t high = limit, new;
@@ -649,6 +657,7 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 iova_hot void cached_insert_update(struct ims_iova_domain *iovad, uint32_t x)
 {
 	struct iova_node *nd = iovad->nodes;
+
 	if (N(nd, x)->pfn_hi < iovad->dma_32bit_pfn)
 		iovad->cached32_node = x;
 	else
@@ -698,7 +707,7 @@ bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
 				bool size_aligned, struct ims_iova *out)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
 	unsigned int order = fls64(size - 1);
 	uint64_t mask = ~0ULL, low = iovad->start_pfn, retry_pfn, new_pfn = 0;
 	uint32_t curr, at, x;
@@ -764,12 +773,13 @@ int ims_iova_alloc(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_
 
 int ims_iova_find(struct ims_iova_domain *iovad, uint64_t pfn, struct ims_iova *out)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
 	uint32_t x;
 
 	if (!iovad)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	x = private_find_iova(iovad, pfn);
 	if (x != IOVA_NIL && x != IOVA_ANCHOR_REF && out) {
 		out->pfn_lo = N(nd, x)->pfn_lo;
@@ -799,12 +809,13 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 
 int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *iova)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
 	uint32_t x;
 
 	if (!iovad || !iova)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	x = private_find_iova(iovad, iova->pfn_lo);
 	if (x == IOVA_NIL || x == IOVA_ANCHOR_REF || N(nd, x)->pfn_lo != iova->pfn_lo ||
 	    N(nd, x)->pfn_hi != iova->pfn_hi) {
@@ -821,7 +832,7 @@ int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *io
 int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pfn_hi,
 		     struct ims_iova *out)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
 	bool overlap = false;
 	uint32_t i, x;
 
@@ -835,6 +846,7 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 		return ims_error(-EINVAL, "reserve_iova: pfn_lo %#llx above pfn_hi %#llx",
 				 (unsigned long long)pfn_lo, (unsigned long long)pfn_hi);
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	/*
 	 * The kernel scans from rb_first(); nodes wholly below pfn_lo cannot
 	 * overlap, and the first node that does not overlap ends the run.
@@ -938,11 +950,13 @@ void ims_iova_set_linear_steps(struct ims_iova_domain *iovad, unsigned int steps
 
 void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
+
 	memset(info, 0, sizeof(*info));
 	if (!iovad)
 		return;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	info->granule = iovad->granule;
 	info->start_pfn = iovad->start_pfn;
 	info->dma_32bit_pfn = iovad->dma_32bit_pfn;
@@ -1009,7 +1023,7 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 
 int ims_iova_check(struct ims_iova_domain *iovad)
 {
-	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nd;
 	uint32_t i, prev = IOVA_NIL, first;
 	uint64_t count = 0;
 	uint32_t truth[IOVA_ALIGN_ORDERS];
@@ -1020,6 +1034,7 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 	if (!iovad)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth, &bh);
 	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1 || is_red(iovad, iovad->root)) {
 		ret = ims_error(-EFAULT, "iova: tree shape, order or gap index is broken");

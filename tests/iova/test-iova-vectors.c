@@ -133,6 +133,19 @@ static void basics(void)
 	is_int(ims_iova_check(d), 0, "the domain is consistent");
 	ims_iova_domain_destroy(d);
 	ims_iova_domain_destroy(NULL);
+
+	/* No domain: every call refuses, none dereferences it. */
+	is_int(ims_iova_alloc(NULL, 1, 0xffff, false, &iova), -EINVAL, "alloc_iova(NULL)");
+	is_hex(ims_iova_alloc_fast(NULL, 1, 0xffff, false), 0, "alloc_iova_fast(NULL)");
+	ims_iova_free_fast(NULL, 1, 1);
+	is_int(ims_iova_find(NULL, 1, &iova), -EINVAL, "find_iova(NULL)");
+	is_int(ims_iova_free(NULL, 1), -EINVAL, "free_iova(NULL)");
+	is_int(ims_iova_free_range(NULL, &r), -EINVAL, "__free_iova(NULL)");
+	is_int(ims_iova_reserve(NULL, 1, 2, &iova), -EINVAL, "reserve_iova(NULL)");
+	is_int(ims_iova_check(NULL), -EINVAL, "check(NULL)");
+	info.nodes = 7;
+	ims_iova_get_info(NULL, &info);
+	is_int(info.nodes, 0, "get_info(NULL) zeroes the snapshot");
 }
 
 int main(void)
