@@ -41,12 +41,6 @@ static inline struct iova_node *N(struct iova_node *nd, uint32_t ref)
 	return (struct iova_node *)(void *)((char *)nd + ref);
 }
 
-/* fls_long(): the position of the most significant set bit, 1-based; 0 for 0. */
-static inline unsigned int fls64(uint64_t x)
-{
-	return x ? 64u - (unsigned int)__builtin_clzll(x) : 0u;
-}
-
 /* ---- node pool ---- */
 
 iova_cold int pool_grow(struct ims_iova_domain *iovad)
@@ -708,13 +702,17 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 				bool size_aligned, struct ims_iova *out)
 {
 	struct iova_node *nd;
-	unsigned int order = fls64(size - 1);
-	uint64_t mask = ~0ULL, low = iovad->start_pfn, retry_pfn, new_pfn = 0;
+	uint64_t low = iovad->start_pfn, retry_pfn, new_pfn = 0, m1 = size - 1, mask;
 	uint32_t curr, at, x;
 	int pass;
 
-	if (size_aligned)
-		mask = order >= 64 ? 0 : ~0ULL << order;
+	/*
+	 * ~0UL << fls_long(size - 1) when size-aligned, else ~0UL: computed
+	 * without branches, as callers mix the two at random.  fls_long(m1)
+	 * is 63 - clz(2 * m1 + 1) for m1 < 2^63; above that the mask is 0.
+	 */
+	mask = m1 >> 63 ? 0 : ~0ULL << (63u - (unsigned int)__builtin_clzll((m1 << 1) | 1));
+	mask = size_aligned ? mask : ~0ULL;
 	iova_spin_lock(&iovad->lock);
 	if (limit <= iovad->dma_32bit_pfn && size >= iovad->max32_alloc_size)
 		goto iova32_full;
