@@ -32,9 +32,9 @@
 static _Atomic uint64_t iova_domain_uids = 1; /* only names domains; see docs/iova.md */
 
 /*
- * Node @i of the pool at @nd.  Functions copy iovad->nodes into a local
- * first: node stores could otherwise alias it (the build uses
- * -fno-strict-aliasing) and force a reload at every access.
+ * The node at byte offset @ref (a link) in the pool at @nd.  Functions copy
+ * iovad->nodes into a local first: node stores could otherwise alias it (the
+ * build uses -fno-strict-aliasing) and force a reload at every access.
  */
 static inline struct iova_node *N(struct iova_node *nd, uint32_t ref)
 {
