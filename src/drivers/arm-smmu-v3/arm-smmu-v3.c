@@ -14,6 +14,7 @@
 #include <iommusim/drivers.h>
 
 #include "arm-smmu-v3.h"
+#include "drivers/io-pgtable-mem.h"
 #include "util/compiler.h"
 #include "util/log.h"
 
@@ -512,7 +513,7 @@ void arm_smmu_make_cdtable_ste(uint64_t *target, const struct arm_smmu_master *m
 void arm_smmu_make_s2_domain_ste(uint64_t *target, const struct arm_smmu_master *master,
 				 const struct arm_smmu_domain *smmu_domain, bool ats_enabled)
 {
-	const struct arm_smmu_v3_lpae_regs *vtcr = &smmu_domain->regs;
+	const struct ims_arm_lpae_tcr *vtcr = &smmu_domain->pgtbl_cfg.s2.vtcr;
 	const struct arm_smmu_device *smmu = master->smmu;
 	uint64_t vtcr_val;
 
@@ -529,13 +530,14 @@ void arm_smmu_make_s2_domain_ste(uint64_t *target, const struct arm_smmu_master 
 	target[2] = FIELD_PREP(STE_2_S2VMID, smmu_domain->vmid) | FIELD_PREP(STE_2_VTCR, vtcr_val) |
 		    STE_2_S2AA64 | STE_2_S2PTW | (master->stall_enabled ? STE_2_S2S : 0) |
 		    STE_2_S2R;
-	target[3] = vtcr->ttbr & STE_3_S2TTB;
+	target[3] = smmu_domain->pgtbl_cfg.s2.vttbr & STE_3_S2TTB;
 }
 
 void arm_smmu_make_s1_cd(uint64_t *target, const struct arm_smmu_master *master,
 			 const struct arm_smmu_domain *smmu_domain)
 {
-	const struct arm_smmu_v3_lpae_regs *tcr = &smmu_domain->regs;
+	const struct ims_io_pgtable_cfg *pgtbl_cfg = &smmu_domain->pgtbl_cfg;
+	const struct ims_arm_lpae_tcr *tcr = &pgtbl_cfg->s1.tcr;
 
 	memset(target, 0, NUM_ENTRY_QWORDS * sizeof(*target));
 	target[0] = FIELD_PREP(CD_0_T0SZ, tcr->tsz) | FIELD_PREP(CD_0_TG0, tcr->tg) |
@@ -545,10 +547,10 @@ void arm_smmu_make_s1_cd(uint64_t *target, const struct arm_smmu_master *master,
 		    (master->stall_enabled ? CD_0_S : 0) | CD_0_R | CD_0_A | CD_0_ASET |
 		    FIELD_PREP(CD_0_ASID, smmu_domain->asid);
 	/* To enable dirty flag update, set both Access flag and dirty state update */
-	if (tcr->hd)
+	if (pgtbl_cfg->quirks & IMS_IO_PGTABLE_QUIRK_ARM_HD)
 		target[0] |= CD_0_HA | CD_0_HD;
-	target[1] = tcr->ttbr & CD_1_TTB0;
-	target[3] = tcr->mair;
+	target[1] = pgtbl_cfg->s1.ttbr & CD_1_TTB0;
+	target[3] = pgtbl_cfg->s1.mair;
 }
 
 /* ---- stream table ----------------------------------------------------------------- */
@@ -925,7 +927,8 @@ static void arm_smmu_tlb_inv_walk(uint64_t iova, size_t size, size_t granule, vo
 }
 
 /* arm_smmu_tlb_inv_page_nosync(): gather the leaf for iotlb_sync. */
-static void arm_smmu_tlb_inv_page_nosync(void *gather, uint64_t iova, size_t granule, void *cookie)
+static void arm_smmu_tlb_inv_page_nosync(struct ims_iotlb_gather *gather, uint64_t iova,
+					 size_t granule, void *cookie)
 {
 	struct arm_smmu_domain *smmu_domain = cookie;
 
@@ -933,7 +936,7 @@ static void arm_smmu_tlb_inv_page_nosync(void *gather, uint64_t iova, size_t gra
 		ims_iommu_iotlb_gather_add_page(&smmu_domain->domain, gather, iova, granule);
 }
 
-static const struct arm_smmu_v3_pgtbl_tlb_ops arm_smmu_flush_ops = {
+static const struct ims_iommu_flush_ops arm_smmu_flush_ops = {
 	.tlb_flush_all = arm_smmu_tlb_inv_context,
 	.tlb_flush_walk = arm_smmu_tlb_inv_walk,
 	.tlb_add_page = arm_smmu_tlb_inv_page_nosync,
@@ -961,16 +964,8 @@ static void id_free(uint8_t *map, unsigned int id)
 static int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain,
 				    struct arm_smmu_device *smmu)
 {
-	struct arm_smmu_v3_pgtbl_cfg cfg = {
-		.pgsize_bitmap = smmu->pgsize_bitmap,
-		.coherent_walk = !!(smmu->features & ARM_SMMU_FEAT_COHERENCY),
-		.mem = smmu->mem,
-		.log = ims_devcore_log(smmu->dev->core),
-		.tlb = &arm_smmu_flush_ops,
-		.cookie = smmu_domain,
-	};
-	uint64_t pgsize_bitmap = 0;
-	unsigned int ias = 0;
+	struct ims_io_pgtable_cfg *pgtbl_cfg = &smmu_domain->pgtbl_cfg;
+	enum ims_io_pgtable_fmt fmt;
 	int ret, id;
 
 	/* Restrict the stage to what we can actually support */
@@ -978,26 +973,35 @@ static int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain,
 		smmu_domain->stage = ARM_SMMU_DOMAIN_S2;
 	if (!(smmu->features & ARM_SMMU_FEAT_TRANS_S2))
 		smmu_domain->stage = ARM_SMMU_DOMAIN_S1;
+	*pgtbl_cfg = (struct ims_io_pgtable_cfg){
+		.pgsize_bitmap = smmu->pgsize_bitmap,
+		.coherent_walk = !!(smmu->features & ARM_SMMU_FEAT_COHERENCY),
+		.tlb = &arm_smmu_flush_ops,
+		.mem = &ims_io_pgtable_ram_ops,
+		.mem_cookie = smmu->mem,
+		.log = ims_devcore_log(smmu->dev->core),
+	};
 	if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1) {
 		unsigned int va = smmu->features & ARM_SMMU_FEAT_VAX ? 52 : 48;
 
-		cfg.ias = IMS_MIN(va, ARM_SMMU_VA_BITS);
-		cfg.oas = smmu->ias;
+		fmt = IMS_ARM_64_LPAE_S1;
+		pgtbl_cfg->ias = IMS_MIN(va, ARM_SMMU_VA_BITS);
+		pgtbl_cfg->oas = smmu->ias;
 	} else {
-		cfg.stage2 = true;
-		cfg.ias = smmu->ias;
-		cfg.oas = smmu->oas;
+		fmt = IMS_ARM_64_LPAE_S2;
+		pgtbl_cfg->ias = smmu->ias;
+		pgtbl_cfg->oas = smmu->oas;
 	}
 	smmu_domain->smmu = smmu;
-	ret = arm_smmu_v3_pgtbl_alloc(&smmu_domain->pgtbl, &cfg, &smmu_domain->regs, &pgsize_bitmap,
-				      &ias);
+	ret = ims_pgtable_alloc_ops(&smmu_domain->pgtbl_ops, fmt, pgtbl_cfg, smmu_domain);
 	if (ret) {
 		smmu_domain->smmu = NULL;
 		return -ENOMEM;
 	}
-	smmu_domain->domain.pgsize_bitmap = pgsize_bitmap;
+	smmu_domain->domain.pgsize_bitmap = pgtbl_cfg->pgsize_bitmap;
 	smmu_domain->domain.aperture_start = 0;
-	smmu_domain->domain.aperture_end = (ias >= 64 ? ~0ull : (1ull << ias) - 1);
+	smmu_domain->domain.aperture_end =
+		pgtbl_cfg->ias >= 64 ? ~0ull : (1ull << pgtbl_cfg->ias) - 1;
 	smmu_domain->domain.force_aperture = true;
 	/* arm_smmu_domain_finalise_s1() / _s2(): the ASID or VMID. */
 	pthread_mutex_lock(&smmu->streams_lock);
@@ -1010,8 +1014,8 @@ static int arm_smmu_domain_finalise(struct arm_smmu_domain *smmu_domain,
 		/* xa_alloc() is -EBUSY when the ASID space is full; ida_alloc_range() -ENOSPC. */
 		if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1)
 			id = -EBUSY;
-		arm_smmu_v3_pgtbl_free(smmu_domain->pgtbl);
-		smmu_domain->pgtbl = NULL;
+		ims_pgtable_free_ops(smmu_domain->pgtbl_ops);
+		smmu_domain->pgtbl_ops = NULL;
 		smmu_domain->smmu = NULL;
 		return id;
 	}
@@ -1050,7 +1054,7 @@ static void arm_smmu_domain_free_paging(struct ims_iommu_domain *domain)
 	struct arm_smmu_domain *smmu_domain = to_smmu_domain(domain);
 	struct arm_smmu_device *smmu = smmu_domain->smmu;
 
-	arm_smmu_v3_pgtbl_free(smmu_domain->pgtbl);
+	ims_pgtable_free_ops(smmu_domain->pgtbl_ops);
 	if (smmu) {
 		pthread_mutex_lock(&smmu->streams_lock);
 		if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1)
@@ -1151,23 +1155,21 @@ static int arm_smmu_attach_dev_blocked(struct ims_iommu_domain *domain, struct i
 static int arm_smmu_map_pages(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
 			      size_t pgsize, size_t pgcount, int prot, size_t *mapped)
 {
-	struct arm_smmu_domain *smmu_domain = to_smmu_domain(domain);
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
-	if (!smmu_domain->pgtbl)
+	if (!ops)
 		return -ENODEV;
-	return arm_smmu_v3_pgtbl_map(smmu_domain->pgtbl, iova, paddr, pgsize, pgcount, prot,
-				     mapped);
+	return ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot, 0, mapped);
 }
 
 static size_t arm_smmu_unmap_pages(struct ims_iommu_domain *domain, uint64_t iova, size_t pgsize,
 				   size_t pgcount, struct ims_iotlb_gather *gather)
 {
-	struct arm_smmu_domain *smmu_domain = to_smmu_domain(domain);
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
-	if (!smmu_domain->pgtbl)
+	if (!ops)
 		return 0;
-	return arm_smmu_v3_pgtbl_unmap(smmu_domain->pgtbl, iova, pgsize, pgcount, gather,
-				       gather && gather->queued);
+	return ops->unmap_pages(ops, iova, pgsize, pgcount, gather);
 }
 
 static void arm_smmu_flush_iotlb_all(struct ims_iommu_domain *domain)
@@ -1190,9 +1192,9 @@ static void arm_smmu_iotlb_sync(struct ims_iommu_domain *domain, struct ims_iotl
 
 static uint64_t arm_smmu_iova_to_phys(struct ims_iommu_domain *domain, uint64_t iova)
 {
-	struct arm_smmu_domain *smmu_domain = to_smmu_domain(domain);
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
-	return smmu_domain->pgtbl ? arm_smmu_v3_pgtbl_iova_to_phys(smmu_domain->pgtbl, iova) : 0;
+	return ops ? ops->iova_to_phys(ops, iova) : 0;
 }
 
 static const struct ims_iommu_domain_ops arm_smmu_paging_ops = {

@@ -18,8 +18,8 @@
 
 #include <iommusim/bus.h>
 #include <iommusim/iommu.h>
+#include <iommusim/pgtable.h>
 
-#include "arm-smmu-v3-pgtbl.h"
 #include "hw/smmuv3/smmuv3-regs.h"
 
 /* ---- fields the model's header does not name (IHI 0070 §6.3, §5, §4) ---- */
@@ -256,8 +256,9 @@ struct arm_smmu_master {
  * @domain:     the core's domain.
  * @smmu:       the SMMU it was finalised for.
  * @stage:      S1 or S2.
- * @pgtbl:      the page table.
- * @regs:       its register values.
+ * @pgtbl_ops:  the page table.
+ * @pgtbl_cfg:  its configuration with the register outputs (the kernel
+ *              reads io_pgtable_ops_to_pgtable(pgtbl_ops)->cfg).
  * @asid:       stage 1 ASID.  @vmid: stage 2 VMID.
  * @nr_masters: masters attached.
  */
@@ -265,8 +266,8 @@ struct arm_smmu_domain {
 	struct ims_iommu_domain domain;
 	struct arm_smmu_device *smmu;
 	enum arm_smmu_domain_stage stage;
-	struct arm_smmu_v3_pgtbl *pgtbl;
-	struct arm_smmu_v3_lpae_regs regs;
+	struct ims_io_pgtable_ops *pgtbl_ops;
+	struct ims_io_pgtable_cfg pgtbl_cfg;
 	uint16_t asid, vmid;
 	int nr_masters;
 };

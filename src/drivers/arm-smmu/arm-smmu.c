@@ -17,8 +17,8 @@
 
 #include <iommusim/drivers.h>
 
-#include "drivers/arm-smmu/arm-smmu-pgtbl.h"
 #include "drivers/arm-smmu/arm-smmu.h"
+#include "drivers/io-pgtable-mem.h"
 #include "util/compiler.h"
 #include "util/log.h"
 #include "util/sizes.h"
@@ -238,7 +238,7 @@ static void arm_smmu_tlb_inv_range_s2(uint64_t iova, size_t size, size_t granule
  * arm_smmu_s2_tlb_ops_v2 for stage 2 on SMMUv2, arm_smmu_s2_tlb_ops_v1 for
  * stage 2 on SMMUv1.
  */
-void arm_smmu_tlb_flush_all(void *cookie)
+static void arm_smmu_tlb_flush_all(void *cookie)
 {
 	struct arm_smmu_domain *smmu_domain = cookie;
 
@@ -248,7 +248,7 @@ void arm_smmu_tlb_flush_all(void *cookie)
 		arm_smmu_tlb_inv_context_s2(smmu_domain);
 }
 
-void arm_smmu_tlb_flush_walk(uint64_t iova, size_t size, size_t granule, void *cookie)
+static void arm_smmu_tlb_flush_walk(uint64_t iova, size_t size, size_t granule, void *cookie)
 {
 	struct arm_smmu_domain *smmu_domain = cookie;
 
@@ -266,10 +266,13 @@ void arm_smmu_tlb_flush_walk(uint64_t iova, size_t size, size_t granule, void *c
 	}
 }
 
-void arm_smmu_tlb_add_page(uint64_t iova, size_t granule, void *cookie)
+/* Leaves are invalidated at once; iotlb_sync only waits, so @gather is unused. */
+static void arm_smmu_tlb_add_page(struct ims_iotlb_gather *gather, uint64_t iova, size_t granule,
+				  void *cookie)
 {
 	struct arm_smmu_domain *smmu_domain = cookie;
 
+	(void)gather;
 	if (smmu_domain->stage == ARM_SMMU_DOMAIN_S1)
 		arm_smmu_tlb_inv_range_s1(iova, granule, granule, smmu_domain, SMMU_CB_TLBIVAL);
 	else if (smmu_domain->smmu->version == ARM_SMMU_V2)
@@ -277,6 +280,12 @@ void arm_smmu_tlb_add_page(uint64_t iova, size_t granule, void *cookie)
 	else
 		arm_smmu_gr0_write(smmu_domain->smmu, SMMU_GR0_TLBIVMID, smmu_domain->cfg.vmid);
 }
+
+static const struct ims_iommu_flush_ops arm_smmu_flush_ops = {
+	.tlb_flush_all = arm_smmu_tlb_flush_all,
+	.tlb_flush_walk = arm_smmu_tlb_flush_walk,
+	.tlb_add_page = arm_smmu_tlb_add_page,
+};
 
 /* ---- fault handlers ------------------------------------------------------------- */
 
@@ -365,35 +374,37 @@ static void arm_smmu_global_fault(void *ctx)
 
 /* arm_smmu_init_context_bank(): the shadow TCR/TCR2/TTBRs/MAIRs from the table config. */
 static void arm_smmu_init_context_bank(struct arm_smmu_domain *smmu_domain,
-				       const struct arm_smmu_pgtbl_cfg *pc)
+				       const struct ims_io_pgtable_cfg *pgtbl_cfg)
 {
 	struct arm_smmu_cfg *cfg = &smmu_domain->cfg;
 	struct arm_smmu_cb *cb = &smmu_domain->smmu->cbs[cfg->cbndx];
 	bool stage1 = cfg->cbar != CBAR_TYPE_S2_TRANS;
+	const struct ims_arm_lpae_tcr *tcr = stage1 ? &pgtbl_cfg->s1.tcr : &pgtbl_cfg->s2.vtcr;
 
 	cb->cfg = cfg;
 	if (stage1) {
 		/* arm_smmu_lpae_tcr(): TTBR0 walks, TTBR1 disabled (EPD1). */
-		cb->tcr[0] = FIELD_PREP(TCR_TG0, pc->tg) | FIELD_PREP(TCR_SH0, pc->sh) |
-			     FIELD_PREP(TCR_ORGN0, pc->orgn) | FIELD_PREP(TCR_IRGN0, pc->irgn) |
-			     FIELD_PREP(TCR_T0SZ, pc->tsz) | TCR_EPD1;
+		cb->tcr[0] = FIELD_PREP(TCR_TG0, tcr->tg) | FIELD_PREP(TCR_SH0, tcr->sh) |
+			     FIELD_PREP(TCR_ORGN0, tcr->orgn) | FIELD_PREP(TCR_IRGN0, tcr->irgn) |
+			     FIELD_PREP(TCR_T0SZ, tcr->tsz) | TCR_EPD1;
 		/* arm_smmu_lpae_tcr2(), plus AS (16-bit ASIDs) for AArch64 */
-		cb->tcr[1] = FIELD_PREP(TCR2_PASIZE, pc->ips) |
+		cb->tcr[1] = FIELD_PREP(TCR2_PASIZE, tcr->ips) |
 			     FIELD_PREP(TCR2_SEP, ARM_SMMU_TCR2_SEP_UPSTREAM) | TCR2_AS;
-		cb->ttbr[0] = FIELD_PREP(TTBR_ASID, cfg->asid) | pc->ttbr;
+		cb->ttbr[0] = FIELD_PREP(TTBR_ASID, cfg->asid) | pgtbl_cfg->s1.ttbr;
 		cb->ttbr[1] = FIELD_PREP(TTBR_ASID, cfg->asid);
-		cb->mair[0] = (uint32_t)pc->mair;
-		cb->mair[1] = (uint32_t)(pc->mair >> 32);
+		cb->mair[0] = (uint32_t)pgtbl_cfg->s1.mair;
+		cb->mair[1] = (uint32_t)(pgtbl_cfg->s1.mair >> 32);
 	} else {
 		/* arm_smmu_lpae_vtcr() */
-		cb->tcr[0] = ARM_SMMU_VTCR_RES1 | FIELD_PREP(VTCR_PS, pc->ips) |
-			     FIELD_PREP(ARM_SMMU_VTCR_TG0, pc->tg) |
-			     FIELD_PREP(ARM_SMMU_VTCR_SH0, pc->sh) |
-			     FIELD_PREP(ARM_SMMU_VTCR_ORGN0, pc->orgn) |
-			     FIELD_PREP(ARM_SMMU_VTCR_IRGN0, pc->irgn) |
-			     FIELD_PREP(VTCR_SL0, pc->sl) | FIELD_PREP(ARM_SMMU_VTCR_T0SZ, pc->tsz);
+		cb->tcr[0] = ARM_SMMU_VTCR_RES1 | FIELD_PREP(VTCR_PS, tcr->ips) |
+			     FIELD_PREP(ARM_SMMU_VTCR_TG0, tcr->tg) |
+			     FIELD_PREP(ARM_SMMU_VTCR_SH0, tcr->sh) |
+			     FIELD_PREP(ARM_SMMU_VTCR_ORGN0, tcr->orgn) |
+			     FIELD_PREP(ARM_SMMU_VTCR_IRGN0, tcr->irgn) |
+			     FIELD_PREP(VTCR_SL0, tcr->sl) |
+			     FIELD_PREP(ARM_SMMU_VTCR_T0SZ, tcr->tsz);
 		cb->tcr[1] = 0;
-		cb->ttbr[0] = pc->ttbr;
+		cb->ttbr[0] = pgtbl_cfg->s2.vttbr;
 		cb->ttbr[1] = 0;
 		cb->mair[0] = cb->mair[1] = 0;
 	}
@@ -459,8 +470,8 @@ static int arm_smmu_init_domain_context(struct arm_smmu_domain *smmu_domain,
 {
 	struct ims_iommu_domain *domain = &smmu_domain->domain;
 	struct arm_smmu_cfg *cfg = &smmu_domain->cfg;
-	struct arm_smmu_pgtbl_cfg pc = { 0 };
-	struct arm_smmu_pgtbl *pgtbl_ops;
+	struct ims_io_pgtable_cfg pgtbl_cfg;
+	struct ims_io_pgtable_ops *pgtbl_ops;
 	unsigned int start, ias, oas;
 	int ret = 0;
 
@@ -514,26 +525,31 @@ static int arm_smmu_init_domain_context(struct arm_smmu_domain *smmu_domain,
 	else
 		cfg->asid = cfg->cbndx;
 
-	pc.stage1 = smmu_domain->stage == ARM_SMMU_DOMAIN_S1;
-	pc.ias = ias;
-	pc.oas = oas;
-	pc.pgsize_bitmap = smmu->pgsize_bitmap;
-	pc.coherent_walk = smmu->features & ARM_SMMU_FEAT_COHERENT_WALK;
-	pc.mem = smmu->mem;
-	pc.log = ims_devcore_log(smmu->core);
-	pc.cookie = smmu_domain;
-	ret = arm_smmu_pgtbl_alloc(&pgtbl_ops, &pc);
+	pgtbl_cfg = (struct ims_io_pgtable_cfg){
+		.pgsize_bitmap = smmu->pgsize_bitmap,
+		.ias = ias,
+		.oas = oas,
+		.coherent_walk = smmu->features & ARM_SMMU_FEAT_COHERENT_WALK,
+		.tlb = &arm_smmu_flush_ops,
+		.mem = &ims_io_pgtable_ram_ops,
+		.mem_cookie = smmu->mem,
+		.log = ims_devcore_log(smmu->core),
+	};
+	ret = ims_pgtable_alloc_ops(&pgtbl_ops,
+				    smmu_domain->stage == ARM_SMMU_DOMAIN_S1 ? IMS_ARM_64_LPAE_S1
+									     : IMS_ARM_64_LPAE_S2,
+				    &pgtbl_cfg, smmu_domain);
 	if (ret) {
 		ret = -ENOMEM;
 		goto out_clear_smmu;
 	}
 
-	domain->pgsize_bitmap = pc.pgsize_bitmap;
+	domain->pgsize_bitmap = pgtbl_cfg.pgsize_bitmap;
 	domain->aperture_start = 0;
 	domain->aperture_end = ias >= 64 ? UINT64_MAX : (1ull << ias) - 1;
 	domain->force_aperture = true;
 
-	arm_smmu_init_context_bank(smmu_domain, &pc);
+	arm_smmu_init_context_bank(smmu_domain, &pgtbl_cfg);
 	arm_smmu_write_context_bank(smmu, cfg->cbndx);
 
 	/* The context interrupt last, so the handler never sees a half-made domain. */
@@ -571,7 +587,7 @@ static void arm_smmu_destroy_domain_context(struct arm_smmu_domain *smmu_domain)
 	arm_smmu_write_context_bank(smmu, cfg->cbndx);
 	if (cfg->irptndx != ARM_SMMU_INVALID_IRPTNDX)
 		ims_free_irq(smmu->core, smmu->node, (int)(smmu->global_irqs + cfg->irptndx));
-	arm_smmu_pgtbl_free(smmu_domain->pgtbl_ops);
+	ims_pgtable_free_ops(smmu_domain->pgtbl_ops);
 	smmu_domain->pgtbl_ops = NULL;
 	pthread_mutex_lock(&smmu->context_map_mutex);
 	__arm_smmu_free_bitmap(smmu->context_map, cfg->cbndx);
@@ -813,21 +829,21 @@ static int arm_smmu_attach_dev_blocked(struct ims_iommu_domain *domain, struct i
 static int arm_smmu_map_pages(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
 			      size_t pgsize, size_t pgcount, int prot, size_t *mapped)
 {
-	struct arm_smmu_pgtbl *ops = to_smmu_domain(domain)->pgtbl_ops;
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
 	if (!ops)
 		return -ENODEV;
-	return arm_smmu_pgtbl_map(ops, iova, paddr, pgsize, pgcount, prot, mapped);
+	return ops->map_pages(ops, iova, paddr, pgsize, pgcount, prot, 0, mapped);
 }
 
 static size_t arm_smmu_unmap_pages(struct ims_iommu_domain *domain, uint64_t iova, size_t pgsize,
 				   size_t pgcount, struct ims_iotlb_gather *gather)
 {
-	struct arm_smmu_pgtbl *ops = to_smmu_domain(domain)->pgtbl_ops;
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
 	if (!ops)
 		return 0;
-	return arm_smmu_pgtbl_unmap(ops, iova, pgsize, pgcount, gather && gather->queued);
+	return ops->unmap_pages(ops, iova, pgsize, pgcount, gather);
 }
 
 static void arm_smmu_flush_iotlb_all(struct ims_iommu_domain *domain)
@@ -854,10 +870,10 @@ static void arm_smmu_iotlb_sync(struct ims_iommu_domain *domain, struct ims_iotl
 
 static uint64_t arm_smmu_iova_to_phys(struct ims_iommu_domain *domain, uint64_t iova)
 {
-	struct arm_smmu_pgtbl *ops = to_smmu_domain(domain)->pgtbl_ops;
+	struct ims_io_pgtable_ops *ops = to_smmu_domain(domain)->pgtbl_ops;
 
 	/* No ATOS (FEAT_TRANS_OPS) is modelled: always the software walk. */
-	return ops ? arm_smmu_pgtbl_iova_to_phys(ops, iova) : 0;
+	return ops ? ops->iova_to_phys(ops, iova) : 0;
 }
 
 static void arm_smmu_domain_free(struct ims_iommu_domain *domain)

@@ -13,10 +13,9 @@
 
 #include <iommusim/bus.h>
 #include <iommusim/iommu.h>
+#include <iommusim/pgtable.h>
 
 #include "hw/smmuv2/regs.h"
-
-struct arm_smmu_pgtbl;
 
 /* Fields regs.h leaves out (arm-smmu.h names). */
 #define ARM_SMMU_VTCR_RES1 BIT(31)
@@ -167,7 +166,7 @@ struct arm_smmu_master_cfg {
 struct arm_smmu_domain {
 	struct ims_iommu_domain domain;
 	struct arm_smmu_device *smmu;
-	struct arm_smmu_pgtbl *pgtbl_ops;
+	struct ims_io_pgtable_ops *pgtbl_ops;
 	struct arm_smmu_cfg cfg;
 	enum arm_smmu_domain_stage stage;
 	pthread_mutex_t init_mutex;

@@ -79,8 +79,8 @@ static void test_dma_domain(void)
 	is_hex(FIELD_GET(CD_0_IRGN0, cd[0]) << 4 | FIELD_GET(CD_0_ORGN0, cd[0]) << 2 |
 		       FIELD_GET(CD_0_SH0, cd[0]),
 	       0x17, "CD: coherent walk WBWA/WBWA/IS");
-	is_hex(cd[1], sd->regs.ttbr & CD_1_TTB0, "CD: TTB0 = the io-pgtable pgd");
-	is_hex(cd[3], sd->regs.mair, "CD: MAIR from io-pgtable");
+	is_hex(cd[1], sd->pgtbl_cfg.s1.ttbr & CD_1_TTB0, "CD: TTB0 = the io-pgtable pgd");
+	is_hex(cd[3], sd->pgtbl_cfg.s1.mair, "CD: MAIR from io-pgtable");
 	ok(cd[1] >= V3_RAM_BASE && cd[3] != 0, "CD: TTB0 in RAM, MAIR set");
 
 	is_int(ims_iommu_map(dom, IOVA_PAGE, PA_PAGE, 0x1000, IMS_IOMMU_READ | IMS_IOMMU_WRITE, 0),
@@ -308,8 +308,8 @@ static void test_msipoll_and_s2(void)
 	ok((ste[2] & (STE_2_S2AA64 | STE_2_S2PTW | STE_2_S2R)) ==
 		   (STE_2_S2AA64 | STE_2_S2PTW | STE_2_S2R),
 	   "S2 STE: AA64, PTW, R");
-	is_hex(ste[3], sd->regs.ttbr & STE_3_S2TTB, "S2 STE: S2TTB = the VTTBR");
-	is_hex(FIELD_GET(STE_2_VTCR, ste[2]) & 0x3f, sd->regs.tsz, "S2 STE: S2T0SZ");
+	is_hex(ste[3], sd->pgtbl_cfg.s2.vttbr & STE_3_S2TTB, "S2 STE: S2TTB = the VTTBR");
+	is_hex(FIELD_GET(STE_2_VTCR, ste[2]) & 0x3f, sd->pgtbl_cfg.s2.vtcr.tsz, "S2 STE: S2T0SZ");
 	ims_iommu_map(dom, 0x7000, 0x45000000, 0x1000, IMS_IOMMU_READ | IMS_IOMMU_WRITE, 0);
 	ok(v3_xlate(&b, 0x20, 0x7000).pa == 0x45000000, "S2: translates");
 	ims_iommu_flush_iotlb_all(dom);

@@ -74,19 +74,25 @@ static void make_cdtable_ste(uint64_t *ste, unsigned int s1dss, uint64_t dma, bo
 	arm_smmu_make_cdtable_ste(ste, &master, ats, s1dss);
 }
 
+/* The KUnit fixture's walk attributes (the io_pgtable_cfg tcr / vtcr it fakes). */
+static void fixture_tcr(struct ims_arm_lpae_tcr *tcr)
+{
+	tcr->ips = 1;
+	tcr->tg = 2;
+	tcr->sh = 3;
+	tcr->orgn = 1;
+	tcr->irgn = 2;
+	tcr->tsz = 4;
+}
+
 static void make_s2_ste(uint64_t *ste, bool ats, bool stall)
 {
 	struct arm_smmu_master master = { .smmu = &smmu_fx, .stall_enabled = stall };
 	struct arm_smmu_domain d = { .stage = ARM_SMMU_DOMAIN_S2 };
 
-	d.regs.ttbr = 0xdaedbeefdeadbeefull;
-	d.regs.ips = 1;
-	d.regs.tg = 2;
-	d.regs.sh = 3;
-	d.regs.orgn = 1;
-	d.regs.irgn = 2;
-	d.regs.sl = 3;
-	d.regs.tsz = 4;
+	d.pgtbl_cfg.s2.vttbr = 0xdaedbeefdeadbeefull;
+	fixture_tcr(&d.pgtbl_cfg.s2.vtcr);
+	d.pgtbl_cfg.s2.vtcr.sl = 3;
 	arm_smmu_make_s2_domain_ste(ste, &master, &d, ats);
 }
 
@@ -95,14 +101,9 @@ static void make_s1_cd(uint64_t *cd, uint16_t asid)
 	struct arm_smmu_master master = { .smmu = &smmu_fx };
 	struct arm_smmu_domain d = { .stage = ARM_SMMU_DOMAIN_S1, .asid = asid };
 
-	d.regs.ttbr = 0xdaedbeefdeadbeefull;
-	d.regs.ips = 1;
-	d.regs.tg = 2;
-	d.regs.sh = 3;
-	d.regs.orgn = 1;
-	d.regs.irgn = 2;
-	d.regs.tsz = 4;
-	d.regs.mair = 0xabcdef012345678ull;
+	d.pgtbl_cfg.s1.ttbr = 0xdaedbeefdeadbeefull;
+	fixture_tcr(&d.pgtbl_cfg.s1.tcr);
+	d.pgtbl_cfg.s1.mair = 0xabcdef012345678ull;
 	arm_smmu_make_s1_cd(cd, &master, &d);
 }
 
