@@ -503,7 +503,7 @@ IMS_EXPORT void *ims_dma_alloc_attrs(struct ims_device *dev, size_t size, uint64
 		ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_alloc_attrs: __GFP_COMP refused");
 		return NULL;
 	}
-	if (!size || dma_is_dummy(dev))
+	if (!size || size > IMS_MEM_MAX_RAM_SIZE || dma_is_dummy(dev))
 		return NULL;
 	ctx = ims_dma_ctx_get(dev);
 	if (!ctx)
@@ -665,11 +665,18 @@ IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page
 		ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_map_page_attrs: no DMA mask");
 		return IMS_DMA_MAPPING_ERROR;
 	}
-	if (dma_is_dummy(dev))
+	if (dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page)
 		return IMS_DMA_MAPPING_ERROR;
 	ctx = ims_dma_ctx_get(dev);
 	if (!ctx)
 		return IMS_DMA_MAPPING_ERROR;
+	if (!ims_mem_is_ram(ctx->mem, phys, size)) {
+		/* no struct page: dma_map_resource() is for MMIO */
+		ims_dev_logf(dev, IMS_LOG_WARNING,
+			     "WARNING: dma_map_page_attrs: 0x%llx+%zu is not RAM",
+			     (unsigned long long)phys, size);
+		return IMS_DMA_MAPPING_ERROR;
+	}
 	if (use_dma_iommu(dev))
 		addr = ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
 	else
@@ -768,6 +775,12 @@ IMS_EXPORT int ims_dma_map_sg_attrs(struct ims_device *dev, struct ims_scatterli
 	for (int i = 0; i < nents; i++) {
 		sg[i].dma_address = IMS_DMA_MAPPING_ERROR;
 		sg[i].dma_length = 0;
+		if (!sg[i].length || !ims_mem_is_ram(ctx->mem, sg[i].phys, sg[i].length)) {
+			ims_dev_logf(dev, IMS_LOG_WARNING,
+				     "WARNING: dma_map_sg: segment %d (0x%llx+%u) is not RAM", i,
+				     (unsigned long long)sg[i].phys, sg[i].length);
+			return 0;
+		}
 	}
 	if (use_dma_iommu(dev)) {
 		ents = ims_iommu_dma_map_sg(ctx, dev, sg, nents, dir, attrs);

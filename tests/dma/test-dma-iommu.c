@@ -199,8 +199,52 @@ static void test_untrusted_and_resource(void)
 	ims_machine_free(m);
 }
 
+/* Bad input fails cleanly on both paths. */
+static void test_hostile(void)
+{
+	struct ims_machine *m = boot_board(QEMU_VIRT, -1, NULL, NULL);
+	struct ims_device *devs[2] = { first_iommu_pci(m),
+				       ims_machine_find_device(m, "0000:02:03.0") };
+	struct ims_scatterlist sg[2];
+	uint64_t h = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct ims_device *dev = devs[i];
+		const char *p = i ? "direct" : "iommu";
+
+		is_hex(ims_dma_map_page(dev, 0x40000000, 0, 0, IMS_DMA_TO_DEVICE),
+		       IMS_DMA_MAPPING_ERROR, "%s: a zero-size map fails", p);
+		is_hex(ims_dma_map_page(dev, 0x40000000, 0, SIZE_MAX, IMS_DMA_TO_DEVICE),
+		       IMS_DMA_MAPPING_ERROR, "%s: a huge map fails", p);
+		is_hex(ims_dma_map_page(dev, 0x40000000, 0, 64, (enum ims_dma_data_direction)7),
+		       IMS_DMA_MAPPING_ERROR, "%s: a bad direction fails", p);
+		is_hex(ims_dma_map_page(dev, UINT64_MAX - 100, 50, 64, IMS_DMA_TO_DEVICE),
+		       IMS_DMA_MAPPING_ERROR, "%s: a wrapping address fails", p);
+		ok(ims_dma_alloc_coherent(dev, SIZE_MAX, &h, 0) == NULL, "%s: a huge alloc fails",
+		   p);
+		ims_dma_unmap_page(dev, 0xdead0000, 4096, IMS_DMA_FROM_DEVICE);
+		ims_dma_sync_single_for_cpu(dev, 0xbeef000, 1 << 20, IMS_DMA_FROM_DEVICE);
+		ims_dma_sync_single_for_device(dev, UINT64_MAX, 4096, IMS_DMA_TO_DEVICE);
+		ok(ims_dma_debug_count(dev, IMS_DMA_DEBUG_FREE_UNMAPPED) >= 1 &&
+			   ims_dma_debug_count(dev, IMS_DMA_DEBUG_SYNC_UNMAPPED) >= 2,
+		   "%s: garbage unmap/sync are reported, not fatal", p);
+		ims_sg_init_table(sg, 2);
+		sg[0].phys = 0x40000000;
+		sg[0].length = 4096;
+		sg[1].phys = UINT64_MAX & ~0xfffULL;
+		sg[1].length = 4096;
+		is_int(ims_dma_map_sg(dev, sg, -1, IMS_DMA_TO_DEVICE), 0, "%s: negative nents", p);
+		is_int(ims_dma_map_sg(dev, sg, 2, IMS_DMA_TO_DEVICE), 0,
+		       "%s: a segment outside RAM fails the whole list", p);
+	}
+	ok(ims_dma_alloc_coherent(NULL, 4096, &h, 0) == NULL, "NULL device");
+	is_int(ims_dma_mapping_error(NULL, IMS_DMA_MAPPING_ERROR), -ENOMEM, "mapping_error(NULL)");
+	ims_machine_free(m);
+}
+
 int main(void)
 {
+	test_hostile();
 	test_sg();
 	test_dac(false);
 	test_dac(true);
