@@ -72,7 +72,8 @@ enum ims_dma_data_direction {
  *                 instead of at first use.
  * @forcedac:      iommu.forcedac=1: PCI devices do not try 32-bit IOVAs first.
  * @debug:         CONFIG_DMA_API_DEBUG (dma-debug checks and reports).
- * @fq_size:       flush-queue entries per domain; 0 = IMS_IOVA_DEFAULT_FQ_SIZE.
+ * @fq_size:       flush-queue entries per domain, rounded up to a power of two;
+ *                 0 = IMS_IOVA_DEFAULT_FQ_SIZE.
  */
 struct ims_dma_opts {
 	uint64_t swiotlb_size;

@@ -51,7 +51,7 @@ static unsigned int fq_ring_free_locked(struct dma_cookie *c)
 
 	while (c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt) {
 		ims_iova_free_fast(c->iovad, c->ring[c->head].iova_pfn, c->ring[c->head].pages);
-		c->head = (c->head + 1) % c->size;
+		c->head = (c->head + 1) & (c->size - 1);
 		freed++;
 	}
 	return freed;
@@ -71,12 +71,12 @@ static void queue_iova(struct dma_cookie *c, uint64_t pfn, uint64_t pages)
 {
 	pthread_mutex_lock(&c->fq_lock);
 	fq_ring_free_locked(c);
-	if ((c->tail + 1) % c->size == c->head) {
+	if (((c->tail + 1) & (c->size - 1)) == c->head) {
 		fq_flush_iotlb(c);
 		fq_ring_free_locked(c);
 	}
 	c->ring[c->tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (c->tail + 1) % c->size;
+	c->tail = (c->tail + 1) & (c->size - 1);
 	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
 	pthread_mutex_unlock(&c->fq_lock);
 	if (c->ctx)
@@ -153,11 +153,13 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	uint64_t base_pfn;
 
 	*domainp = domain;
-	if (!domain || !(domain->type & __IMS_IOMMU_DOMAIN_DMA_API) || !domain->pgsize_bitmap)
+	if (!domain)
 		return NULL;
 	c = __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE);
 	if (c)
 		return c;
+	if (!(domain->type & __IMS_IOMMU_DOMAIN_DMA_API) || !domain->pgsize_bitmap)
+		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
@@ -172,7 +174,10 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 		return NULL;
 	}
 	if (domain->type == IMS_IOMMU_DOMAIN_DMA_FQ) {
-		c->size = ctx->opts.fq_size;
+		/* a power of two, at least 2 (the ring index wraps with a mask) */
+		c->size = 2;
+		while (c->size < ctx->opts.fq_size && c->size < (1u << 20))
+			c->size <<= 1;
 		c->ring = calloc(c->size, sizeof(*c->ring));
 		if (c->ring) {
 			c->fq = true;

@@ -681,7 +681,8 @@ IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page
 		addr = ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
 	else
 		addr = ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
-	ims_debug_dma_map_page(ctx, dev, phys, size, dir, addr, DMA_DEBUG_SINGLE);
+	if (ctx->debug)
+		ims_debug_dma_map_page(ctx, dev, phys, size, dir, addr, DMA_DEBUG_SINGLE);
 	return addr;
 }
 
@@ -703,7 +704,8 @@ IMS_EXPORT void ims_dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, 
 		ims_iommu_dma_unmap_page(ctx, dev, addr, size, dir, attrs);
 	else
 		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
-	ims_debug_dma_unmap_page(ctx, dev, addr, size, dir, DMA_DEBUG_SINGLE);
+	if (ctx->debug)
+		ims_debug_dma_unmap_page(ctx, dev, addr, size, dir, DMA_DEBUG_SINGLE);
 }
 
 IMS_EXPORT uint64_t ims_dma_map_page(struct ims_device *dev, uint64_t page, size_t offset,
