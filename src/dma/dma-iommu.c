@@ -188,7 +188,6 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 		}
 	}
 	reserve_regions(c, dev);
-	domain->put_dma_cookie = put_dma_cookie;
 	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		if (c->fq) {
@@ -199,6 +198,8 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 		free(c);
 		return expected;
 	}
+	/* only the winner writes the domain; it is freed single-threaded */
+	domain->put_dma_cookie = put_dma_cookie;
 	return c;
 }
 
