@@ -531,8 +531,8 @@ IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, 
 	/* Any DMA alias owner that already has a group gives it. */
 	if (ims_pci_for_each_dma_alias(pdev, get_pci_alias_or_group, &data)) {
 		ims_dev_decide(dev, "pci_device_group",
-			       "DMA alias owner %s already has group %d: joins it", data.pdev->dev.name,
-			       data.group->id);
+			       "DMA alias owner %s already has group %d: joins it",
+			       data.pdev->dev.name, data.group->id);
 		return data.group;
 	}
 	pdev = data.pdev;
@@ -550,9 +550,10 @@ IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, 
 		pdev = bus->self;
 		group = ims_iommu_group_get(&pdev->dev);
 		if (group) {
-			ims_dev_decide(dev, "pci_device_group",
-				       "upstream bridge %s without ACS isolation has group %d: joins it",
-				       pdev->dev.name, group->id);
+			ims_dev_decide(
+				dev, "pci_device_group",
+				"upstream bridge %s without ACS isolation has group %d: joins it",
+				pdev->dev.name, group->id);
 			return group;
 		}
 		ims_dev_decide(dev, "pci_device_group",
@@ -562,8 +563,8 @@ IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, 
 	group = get_pci_alias_group(pdev, devfns, 0);
 	if (group) {
 		ims_dev_decide(dev, "pci_device_group",
-			       "a DMA alias of %s on its bus has group %d: joins it", pdev->dev.name,
-			       group->id);
+			       "a DMA alias of %s on its bus has group %d: joins it",
+			       pdev->dev.name, group->id);
 		return group;
 	}
 	group = get_pci_function_alias_group(pdev, devfns, 0);
@@ -891,6 +892,10 @@ int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***g
 		return ret;
 	}
 	dev->iommu->iommu_dev = iommu_dev;
+	ims_dev_decide(dev, "iommu_probe_device", "%s probe_device accepted it: %u ID(s) on %s",
+		       ops->name ? ops->name : "driver",
+		       dev->iommu->fwspec ? dev->iommu->fwspec->num_ids : 0,
+		       iommu_dev->dev ? iommu_dev->dev->name : "the IOMMU");
 	err = 0;
 	group = ops->device_group ? ops->device_group(dev, &err) : NULL;
 	if (!group) {
