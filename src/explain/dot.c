@@ -72,7 +72,7 @@ IMS_EXPORT int ims_explain_render_dot(const struct ims_explain_report *r, char *
 	fputs("digraph iommusim {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
 	      f);
 	fputs("  label=", f);
-	dot_str(f, "", r->board);
+	dot_str(f, "", strrchr(r->board, '/') ? strrchr(r->board, '/') + 1 : r->board);
 	fputs(";\n", f);
 	for (int i = 0; i < r->nr_iommus; i++) {
 		const struct ims_explain_iommu *io = &r->iommus[i];
