@@ -300,9 +300,9 @@ IMS_EXPORT int ims_explain_render_rid_table(const struct ims_explain_rid_table *
 		"StreamIDs\n",
 		t->node, t->bus_first, t->bus_last, t->has_bus_range ? "" : " (no bus-range)",
 		t->nr_rids, t->nr_holes, t->nr_folded);
-	for (int i = 0; i < t->nr_targets; i++)
-		if ((int)strlen(t->targets[i]) > w)
-			w = (int)strlen(t->targets[i]);
+	for (int i = 0; i < t->nr_rows; i++)
+		if (t->rows[i].iommu >= 0 && (int)strlen(t->targets[t->rows[i].iommu]) > w)
+			w = (int)strlen(t->targets[t->rows[i].iommu]);
 	fprintf(f, "%-25s %-6s %-17s %-*s %-17s %s\n", "RID (bus:dev.fn)", "RIDs", "StreamID", w,
 		"SMMU", "MSI DeviceID", "note");
 	for (int i = 0; i < t->nr_rows; i++) {
