@@ -161,7 +161,7 @@ struct ims_explain_report {
 	int nr_devices;
 };
 
-#define IMS_EXPLAIN_RID_MAX_TARGETS 16
+#define IMS_EXPLAIN_RID_MAX_TARGETS 64
 
 /**
  * struct ims_explain_rid - what one requester ID of a host bridge reaches.
@@ -186,8 +186,9 @@ struct ims_explain_rid {
 };
 
 /**
- * struct ims_explain_rid_row - consecutive RIDs with consecutive outputs on the
- * same targets (and the same hole/fold state).
+ * struct ims_explain_rid_row - consecutive RIDs whose outputs follow one step
+ * (+1: consecutive; 0: folded onto one ID) on the same targets, with the same
+ * hole/fold state.
  * @rid_first, @rid_last: the RIDs.
  * @err:       of_map_id()'s error, or 0.
  * @iommu:     SMMU target index, -1 = hole.
@@ -196,6 +197,8 @@ struct ims_explain_rid {
  * @msi_first: the first RID's MSI DeviceID.
  * @fold:      the largest fold count in the row (1 = no fold).
  * @fold_peer: the first RID's fold peer.
+ * @sid_step:  1 (StreamIDs consecutive) or 0 (every RID of the row has @sid_first).
+ * @msi_step:  the same for the MSI DeviceIDs.
  */
 struct ims_explain_rid_row {
 	uint32_t rid_first, rid_last;
@@ -206,6 +209,7 @@ struct ims_explain_rid_row {
 	uint32_t msi_first;
 	int fold;
 	uint32_t fold_peer;
+	int sid_step, msi_step;
 };
 
 /**

@@ -4,9 +4,11 @@
  * the StreamID and SMMU (of_map_id() over "iommu-map"/"iommu-map-mask", as
  * of_iommu_configure_dev_id() does, linux-semantics.md §2) and the MSI
  * DeviceID (__of_msi_map_id()'s walk over "msi-map"), compressed into rows.
- * Each RID costs one of_map_id() call per map; the compression is one linear
- * pass and the fold detection one sort, so bus-range 0-255 (65,536 RIDs) is
- * fast.
+ * The maps are read once (every entry's base, length, output, target node and
+ * whether the mask ignores its id-base); each RID then costs a scan of the
+ * entries with of_map_id()'s exact rules, the compression one linear pass and
+ * the fold detection one sort, so bus-range 0-255 (65,536 RIDs) is fast.
+ * tests/explain/test-explain-ridtable.c checks every RID against of_map_id().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,90 @@ static int target_index(struct ims_explain_rid_table *t, const struct ims_of_tre
 		return -1;
 	t->target_np[t->nr_targets] = np;
 	return t->nr_targets++;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One "iommu-map"/"msi-map" property, read once. */
+struct map_entry {
+	uint32_t base, len, out;
+	int np;	       /* the phandle's node, IMS_OF_NONE when dangling */
+	bool bad_base; /* id-base & ~mask: of_map_id() returns -EFAULT on reaching it */
+};
+
+struct map_cache {
+	bool present;
+	int err; /* -EINVAL: empty, or not a multiple of 16 bytes */
+	uint32_t mask;
+	int n;
+	struct map_entry *e;
+};
+
+static int map_load(const struct ims_of_tree *tree, int node, const char *name,
+		    const char *mask_name, struct map_cache *c)
+{
+	const uint8_t *p;
+	int len;
+
+	memset(c, 0, sizeof(*c));
+	c->mask = 0xffffffff;
+	p = ims_of_get_property(tree, node, name, &len);
+	if (!p)
+		return 0;
+	c->present = true;
+	if (!len || len % 16) {
+		c->err = -EINVAL;
+		return 0;
+	}
+	ims_of_property_read_u32(tree, node, mask_name, &c->mask);
+	c->n = len / 16;
+	c->e = calloc((size_t)c->n, sizeof(*c->e));
+	if (!c->e)
+		return -ENOMEM;
+	for (int i = 0; i < c->n; i++, p += 16) {
+		c->e[i].base = be32(p);
+		c->e[i].np = ims_of_find_node_by_phandle(tree, be32(p + 4));
+		c->e[i].out = be32(p + 8);
+		c->e[i].len = be32(p + 12);
+		c->e[i].bad_base = (c->e[i].base & ~c->mask) != 0;
+	}
+	return 0;
+}
+
+/*
+ * of_map_id() with a target starting as IMS_OF_NONE, on the cache: 0 with
+ * *np the matched entry's node (and *out its output), or 0 with *np
+ * IMS_OF_NONE for a bypass (*out = id); or the error.  A missing map is
+ * -ENODEV, as of_map_id() with a target.
+ */
+static int map_lookup(const struct map_cache *c, uint32_t id, int *np, uint32_t *out)
+{
+	uint32_t m = id & c->mask;
+
+	*np = IMS_OF_NONE;
+	*out = id;
+	if (!c->present)
+		return -ENODEV;
+	if (c->err)
+		return c->err;
+	for (int i = 0; i < c->n; i++) {
+		const struct map_entry *e = &c->e[i];
+
+		if (e->bad_base)
+			return -EFAULT;
+		/* The end wraps modulo 2^32, as in the kernel. */
+		if (m < e->base || m >= (uint32_t)(e->base + e->len))
+			continue;
+		if (e->np == IMS_OF_NONE)
+			return -ENODEV;
+		*np = e->np;
+		*out = m - e->base + e->out;
+		return 0;
+	}
+	return 0;
 }
 
 struct fold_key {
@@ -80,7 +166,7 @@ IMS_EXPORT int ims_explain_rid_folds(struct ims_explain_rid *rids, int n)
 		for (int m = i; m < j; m++) {
 			struct ims_explain_rid *r = &rids[k[m].rid];
 
-			r->fold = j - i > 0xffff ? 0xffff : j - i;
+			r->fold = j - i;
 			/* The peer: the first other RID reaching the same SID. */
 			r->fold_peer = rids[k[m == i ? i + 1 : i].rid].rid;
 		}
@@ -89,18 +175,34 @@ IMS_EXPORT int ims_explain_rid_folds(struct ims_explain_rid *rids, int n)
 	return 0;
 }
 
-/* Can @b extend the row that ends with @a? */
-static bool continues(const struct ims_explain_rid *a, const struct ims_explain_rid *b)
+/*
+ * Can @b extend row @row, whose last RID is @a?  Its outputs must follow with
+ * the row's step: +1 (consecutive), or 0 (a run of RIDs folded onto one ID);
+ * a row of one RID takes the step @b gives it.
+ */
+static bool continues(struct ims_explain_rid_row *row, const struct ims_explain_rid *a,
+		      const struct ims_explain_rid *b)
 {
+	bool single = row->rid_first == row->rid_last;
+	int sid_step = row->sid_step, msi_step = row->msi_step;
+
 	if (b->rid != a->rid + 1 || a->err != b->err || a->iommu != b->iommu || a->msi != b->msi ||
 	    (a->fold > 1) != (b->fold > 1))
 		return false;
-	if (a->iommu >= 0 && b->sid != a->sid + 1)
-		return false;
-	if (a->msi >= 0 && b->msi_id != a->msi_id + 1)
-		return false;
-	if (a->fold > 1 && b->fold_peer != a->fold_peer + 1)
-		return false;
+	if (a->iommu >= 0) {
+		if (single && (b->sid == a->sid || b->sid == a->sid + 1))
+			sid_step = (int)(b->sid - a->sid);
+		if (b->sid != a->sid + (uint32_t)sid_step)
+			return false;
+	}
+	if (a->msi >= 0) {
+		if (single && (b->msi_id == a->msi_id || b->msi_id == a->msi_id + 1))
+			msi_step = (int)(b->msi_id - a->msi_id);
+		if (b->msi_id != a->msi_id + (uint32_t)msi_step)
+			return false;
+	}
+	row->sid_step = sid_step;
+	row->msi_step = msi_step;
 	return true;
 }
 
@@ -117,7 +219,7 @@ IMS_EXPORT int ims_explain_rid_compress(const struct ims_explain_rid *rids, int 
 	for (int i = 0; i < n; i++) {
 		const struct ims_explain_rid *r = &rids[i];
 
-		if (nr && continues(&rids[i - 1], r)) {
+		if (nr && continues(&v[nr - 1], &rids[i - 1], r)) {
 			v[nr - 1].rid_last = r->rid;
 			if (r->fold > v[nr - 1].fold)
 				v[nr - 1].fold = r->fold;
@@ -144,6 +246,8 @@ IMS_EXPORT int ims_explain_rid_compress(const struct ims_explain_rid *rids, int 
 			.msi_first = r->msi_id,
 			.fold = r->fold,
 			.fold_peer = r->fold_peer,
+			.sid_step = 1,
+			.msi_step = 1,
 		};
 	}
 	*rows = v;
@@ -154,6 +258,8 @@ IMS_EXPORT int ims_explain_rid_compress(const struct ims_explain_rid *rids, int 
 IMS_EXPORT int ims_explain_rid_table_build(const struct ims_of_tree *tree, const char *node,
 					   struct ims_explain_rid_table **out)
 {
+	struct map_cache imap = { 0 }, msi[IMS_OF_MAX_DEPTH + 1];
+	int nr_msi = 0;
 	struct ims_explain_rid_table *t;
 	struct ims_explain_rid *rids = NULL;
 	const uint8_t *br;
@@ -186,27 +292,40 @@ IMS_EXPORT int ims_explain_rid_table_build(const struct ims_of_tree *tree, const
 		if (t->bus_last < t->bus_first)
 			t->bus_last = t->bus_first;
 	}
-	t->has_iommu_map = ims_of_get_property(tree, np, "iommu-map", NULL) != NULL;
+	ret = map_load(tree, np, "iommu-map", "iommu-map-mask", &imap);
+	/* __of_msi_map_id(): the msi-map of the node, then of each ancestor, in turn. */
+	for (int p = np; !ret && p != IMS_OF_NONE && nr_msi < IMS_OF_MAX_DEPTH + 1;
+	     p = ims_of_get_parent(tree, p)) {
+		ret = map_load(tree, p, "msi-map", "msi-map-mask", &msi[nr_msi++]);
+	}
+	t->has_iommu_map = imap.present;
 	n = (t->bus_last - t->bus_first + 1) * 256;
 	rids = calloc((size_t)n, sizeof(*rids));
-	if (!t->node || !rids) {
+	if (!ret && (!t->node || !rids))
 		ret = -ENOMEM;
+	if (ret)
 		goto fail;
-	}
 	for (int i = 0; i < n; i++) {
 		struct ims_explain_rid *r = &rids[i];
-		int target = IMS_OF_NONE, msi_target = IMS_OF_NONE, stop;
-		uint32_t sid = 0;
+		int target, msi_target = IMS_OF_NONE;
+		bool stopped = false;
 
 		r->rid = (uint32_t)(t->bus_first * 256 + i);
-		r->err = ims_of_map_id(tree, np, r->rid, "iommu-map", "iommu-map-mask", &target,
-				       &sid, NULL);
-		if (r->err == -ENODEV && !t->has_iommu_map)
+		r->err = map_lookup(&imap, r->rid, &target, &r->sid);
+		if (r->err == -ENODEV && !imap.present)
 			r->err = 0; /* no map at all: every RID bypasses */
-		r->iommu = r->err ? -1 : target_index(t, tree, target);
-		r->sid = sid;
-		r->msi_id = ims_of_msi_map_id_walk(tree, np, r->rid, &msi_target, &stop, NULL);
-		r->msi = stop == IMS_OF_NONE ? -1 : target_index(t, tree, msi_target);
+		r->iommu = -1;
+		if (!r->err && target != IMS_OF_NONE) {
+			r->iommu = target_index(t, tree, target);
+			if (r->iommu < 0)
+				r->err = -ENOSPC; /* more SMMUs than the table holds */
+		}
+		r->msi = -1;
+		r->msi_id = r->rid;
+		for (int k = 0; k < nr_msi && !stopped; k++)
+			stopped = !map_lookup(&msi[k], r->rid, &msi_target, &r->msi_id);
+		if (stopped && msi_target != IMS_OF_NONE)
+			r->msi = target_index(t, tree, msi_target);
 	}
 	ret = ims_explain_rid_folds(rids, n);
 	if (!ret)
@@ -219,10 +338,16 @@ IMS_EXPORT int ims_explain_rid_table_build(const struct ims_of_tree *tree, const
 	}
 	t->nr_rids = n;
 	free(rids);
+	free(imap.e);
+	for (int k = 0; k < nr_msi; k++)
+		free(msi[k].e);
 	*out = t;
 	return 0;
 fail:
 	free(rids);
+	free(imap.e);
+	for (int k = 0; k < nr_msi; k++)
+		free(msi[k].e);
 	ims_explain_rid_table_free(t);
 	return ret;
 }
@@ -275,13 +400,15 @@ IMS_EXPORT int ims_explain_render_rid_table(const struct ims_explain_rid_table *
 				r->rid_first, n);
 			ims_explain_json_str(f, r->iommu >= 0 ? t->targets[r->iommu] : NULL);
 			if (r->iommu >= 0)
-				fprintf(f, ", \"sid\": %u", r->sid_first);
+				fprintf(f, ", \"sid\": %u, \"sid_step\": %d", r->sid_first,
+					r->sid_step);
 			else
 				fputs(", \"sid\": null", f);
 			fputs(", \"msi_controller\": ", f);
 			ims_explain_json_str(f, r->msi >= 0 ? t->targets[r->msi] : NULL);
 			if (r->msi >= 0)
-				fprintf(f, ", \"msi_id\": %u", r->msi_first);
+				fprintf(f, ", \"msi_id\": %u, \"msi_step\": %d", r->msi_first,
+					r->msi_step);
 			else
 				fputs(", \"msi_id\": null", f);
 			fprintf(f, ", \"hole\": %s, \"fold\": %d, \"fold_peer\": ",
@@ -315,13 +442,13 @@ IMS_EXPORT int ims_explain_render_rid_table(const struct ims_explain_rid_table *
 			snprintf(sid, sizeof(sid), "error %s", ims_errname(r->err));
 		else if (r->iommu < 0)
 			snprintf(sid, sizeof(sid), "-");
-		else if (n == 1)
+		else if (n == 1 || !r->sid_step)
 			snprintf(sid, sizeof(sid), "0x%x", r->sid_first);
 		else
 			snprintf(sid, sizeof(sid), "0x%x-0x%x", r->sid_first, r->sid_first + n - 1);
 		if (r->msi < 0)
 			snprintf(msi, sizeof(msi), "-");
-		else if (n == 1)
+		else if (n == 1 || !r->msi_step)
 			snprintf(msi, sizeof(msi), "0x%x", r->msi_first);
 		else
 			snprintf(msi, sizeof(msi), "0x%x-0x%x", r->msi_first, r->msi_first + n - 1);

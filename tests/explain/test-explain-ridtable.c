@@ -81,6 +81,39 @@ static void test_mask_folds(struct ims_explain_rid *v)
 	free(rows);
 }
 
+/* iommu-map-mask 0: every RID folds onto one StreamID: one row of step 0. */
+static void test_fold_to_one(struct ims_explain_rid *v)
+{
+	struct ims_explain_rid_row *rows = NULL;
+	int nr = 0;
+
+	fill(v, NR, 0, 0x77);
+	is_int(ims_explain_rid_folds(v, NR), 0, "mask 0: folds");
+	is_int(v[0x4321].fold, NR, "mask 0: all 65536 RIDs share SID 0x77");
+	is_int(ims_explain_rid_compress(v, NR, &rows, &nr), 0, "mask 0: compress");
+	is_int(nr, 1, "mask 0: one row");
+	if (nr == 1) {
+		is_int(rows[0].sid_step, 0, "mask 0: the SID stays (step 0)");
+		is_int(rows[0].msi_step, 1, "mask 0: the MSI DeviceIDs still count up");
+		is_hex(rows[0].rid_last, 0xffff, "mask 0: the row spans every RID");
+	}
+	free(rows);
+	/* A fold run then a consecutive run: step 0 must not swallow the step-1 part. */
+	fill(v, 8, 0xffffffff, 0x10);
+	v[1].sid = 0x10;
+	v[2].sid = 0x10;
+	ims_explain_rid_folds(v, 8);
+	is_int(ims_explain_rid_compress(v, 8, &rows, &nr), 0, "mixed: compress");
+	is_int(nr, 2, "mixed: a folded row and a plain row");
+	if (nr == 2) {
+		is_hex(rows[0].rid_last, 2, "mixed: RIDs 0-2 fold onto 0x10");
+		is_int(rows[0].sid_step, 0, "mixed: step 0 for the fold");
+		is_hex(rows[1].sid_first, 0x13, "mixed: RID 3 -> 0x13 starts the plain row");
+		is_int(rows[1].fold, 1, "mixed: the plain row is not folded");
+	}
+	free(rows);
+}
+
 /* Holes merge whatever their (meaningless) SIDs; a change of MSI continuity splits. */
 static void test_holes_and_splits(struct ims_explain_rid *v)
 {
@@ -155,6 +188,103 @@ static void test_build(void)
 	ims_of_tree_free(tree);
 }
 
+static const struct ims_explain_rid_row *row_of(const struct ims_explain_rid_table *t, uint32_t rid)
+{
+	int lo = 0, hi = t->nr_rows - 1;
+
+	while (lo <= hi) { /* the rows are sorted by RID */
+		int mid = lo + (hi - lo) / 2;
+
+		if (rid < t->rows[mid].rid_first)
+			hi = mid - 1;
+		else if (rid > t->rows[mid].rid_last)
+			lo = mid + 1;
+		else
+			return &t->rows[mid];
+	}
+	return NULL;
+}
+
+/* Every sampled RID of @node's table agrees with of_map_id() and the msi-map walk themselves. */
+static void cross_check(const struct ims_of_tree *tree, const char *node, int stride)
+{
+	struct ims_explain_rid_table *t = NULL;
+	int bad = 0, checked = 0, np = ims_of_find_node_by_path(tree, node);
+	bool has_map = ims_of_get_property(tree, np, "iommu-map", NULL) != NULL;
+	char path[256];
+
+	if (ims_explain_rid_table_build(tree, node, &t)) {
+		ok(false, "%s: build", node);
+		return;
+	}
+	for (int i = 0; i < t->nr_rids; i++) {
+		uint32_t rid = (uint32_t)(t->bus_first * 256 + i), sid = 0, msi_id;
+		const struct ims_explain_rid_row *r = row_of(t, rid);
+		int target = IMS_OF_NONE, mt = IMS_OF_NONE, stop, err;
+		bool good = true;
+
+		if (i % stride && i > 300 && i < t->nr_rids - 300)
+			continue;
+		checked++;
+		err = ims_of_map_id(tree, np, rid, "iommu-map", "iommu-map-mask", &target, &sid,
+				    NULL);
+		if (err == -ENODEV && !has_map)
+			err = 0;
+		msi_id = ims_of_msi_map_id_walk(tree, np, rid, &mt, &stop, NULL);
+		if (!r) {
+			bad++;
+			continue;
+		}
+		good &= r->err == err;
+		if (!err && target != IMS_OF_NONE)
+			good &= r->iommu >= 0 &&
+				r->sid_first + (rid - r->rid_first) * (uint32_t)r->sid_step ==
+					sid &&
+				!strcmp(t->targets[r->iommu],
+					ims_of_node_path(tree, target, path, sizeof(path)));
+		else if (!err)
+			good &= r->iommu < 0;
+		if (stop != IMS_OF_NONE && mt != IMS_OF_NONE)
+			good &= r->msi >= 0 &&
+				r->msi_first + (rid - r->rid_first) * (uint32_t)r->msi_step ==
+					msi_id &&
+				!strcmp(t->targets[r->msi],
+					ims_of_node_path(tree, mt, path, sizeof(path)));
+		else
+			good &= r->msi < 0;
+		if (!good && bad++ < 3)
+			diag("%s: RID 0x%x: of_map_id %d -> 0x%x, row err %d iommu %d", node, rid,
+			     err, sid, r->err, r->iommu);
+	}
+	ok(!bad && checked > 0, "%s: %d RIDs agree with of_map_id() and the msi-map walk", node,
+	   checked);
+	ims_explain_rid_table_free(t);
+}
+
+static void test_cross_check(void)
+{
+	static const char *const nodes[] = {
+		"/map-a",     "/map-a-mask",	 "/efault",	    "/len12",	   "/len20",
+		"/empty",     "/none",		 "/wrap",	    "/wrap-out",   "/len0",
+		"/dangling",  "/dangling-late",	 "/first-wins",	    "/mask-empty", "/mask-long",
+		"/mask-zero", "/msi-bus/bridge", "/msi-bus/broken", "/msi-bus",
+	};
+	struct ims_of_tree *tree = NULL;
+
+	if (!ims_of_tree_load(&tree, SRC_DIR "/rid-holes.dts", NULL, 0))
+		cross_check(tree, "/pcie@10000000", 1);
+	ims_of_tree_free(tree);
+	tree = NULL;
+	if (!ims_of_tree_load(&tree, BOARDS_DIR "/armada-8040.dts", NULL, 0))
+		cross_check(tree, "/cp0/pcie@f2600000", 7);
+	ims_of_tree_free(tree);
+	tree = NULL;
+	is_int(ims_of_tree_load(&tree, MAPID_DTS, NULL, 0), 0, "load the map-id fixture");
+	for (size_t i = 0; tree && i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		cross_check(tree, nodes[i], 211);
+	ims_of_tree_free(tree);
+}
+
 int main(void)
 {
 	struct ims_explain_rid *v = calloc(NR, sizeof(*v));
@@ -164,8 +294,10 @@ int main(void)
 	test_empty();
 	test_identity(v);
 	test_mask_folds(v);
+	test_fold_to_one(v);
 	test_holes_and_splits(v);
 	test_build();
+	test_cross_check();
 	free(v);
 	return tap_done();
 }
