@@ -17,6 +17,7 @@
 #include "explain-private.h"
 
 #define NR_STAGES 7
+#define NR_NOTES 3
 
 static const char *const stage_title[NR_STAGES] = {
 	"really_probe -> dma_configure",
@@ -73,7 +74,7 @@ struct why_ctx {
 	const struct ims_explain_device *e;
 	const char *np;		 /* the node of steps 2 and 3 */
 	const char *props[2][3]; /* properties of steps 2 and 3 */
-	char notes[NR_STAGES][2][512];
+	char notes[NR_STAGES][NR_NOTES][512];
 	int nr_notes[NR_STAGES];
 };
 
@@ -84,7 +85,7 @@ static void note(struct why_ctx *c, int stage, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->nr_notes[stage] >= 2)
+	if (c->nr_notes[stage] >= NR_NOTES)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(c->notes[stage][c->nr_notes[stage]++], sizeof(c->notes[0][0]), fmt, ap);
@@ -141,6 +142,12 @@ static void build_notes(struct why_ctx *c)
 	}
 	if (!stage_has(e, 0))
 		note(c, 0, "no driver probed it: DMA is never configured");
+	if (e->nr_ranges)
+		note(c, 1,
+		     "dma_range_map: %d range(s), the first cpu 0x%llx dma 0x%llx size 0x%llx",
+		     e->nr_ranges, (unsigned long long)e->ranges[0].cpu_start,
+		     (unsigned long long)e->ranges[0].dma_start,
+		     (unsigned long long)e->ranges[0].size);
 	for (int i = 0; i < e->nr_ids; i++)
 		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s0x%x", i ? " " : "",
 			 e->ids[i]);
@@ -150,6 +157,8 @@ static void build_notes(struct why_ctx *c)
 		note(c, 2, "fwspec: built by of_xlate above, then freed: the device has none now");
 	else
 		note(c, 2, "fwspec: none (no IOMMU for this device)");
+	if (e->has_msi_id)
+		note(c, 2, "MSI DeviceID 0x%x (pci_msi_domain_get_msi_rid(): msi-map)", e->msi_id);
 	if (!stage_has(e, 3))
 		note(c, 3, "not reached: of_iommu_configure gave no fwspec to probe");
 	if (e->group >= 0 && !has_step(e, "pci_device_group") &&
