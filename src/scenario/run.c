@@ -281,12 +281,21 @@ static int dev_access(struct runner *rn, const struct ims_scenario_stmt *st, str
 		}
 		if (ret)
 			return fatal(rn, st, ret, "device access failed: %s", ims_errname(ret));
-		if (done == 0)
-			emit(rn, IMS_SCN_EV_INFO, st->line, "%s %s sid 0x%x: 0x%llx -> PA 0x%llx",
-			     write ? "write" : "read",
-			     res.path.translated ? "through the SMMU," : "untranslated,",
-			     res.path.sid, (unsigned long long)a,
-			     (unsigned long long)(res.path.translated ? res.txn.pa : a));
+		if (done == 0 && res.txn.status == IMS_TXN_BYPASS && res.path.translated)
+			emit(rn, IMS_SCN_EV_INFO, st->line,
+			     "%s bypasses the SMMU (sid 0x%x): 0x%llx -> PA 0x%llx",
+			     write ? "write" : "read", res.path.sid, (unsigned long long)a,
+			     (unsigned long long)res.txn.pa);
+		else if (done == 0 && res.path.translated)
+			emit(rn, IMS_SCN_EV_INFO, st->line,
+			     "%s through the SMMU, sid 0x%x: IOVA 0x%llx -> PA 0x%llx",
+			     write ? "write" : "read", res.path.sid, (unsigned long long)a,
+			     (unsigned long long)res.txn.pa);
+		else if (done == 0)
+			emit(rn, IMS_SCN_EV_INFO, st->line,
+			     "%s untranslated: DMA address 0x%llx -> PA 0x%llx",
+			     write ? "write" : "read", (unsigned long long)a,
+			     (unsigned long long)ims_dma_to_phys(dev, a));
 		done += n;
 	}
 	return 0;
@@ -431,8 +440,13 @@ static int do_stmt(struct runner *rn, const struct ims_scenario_stmt *st)
 	switch (st->op) {
 	case IMS_SCN_BIND:
 		ret = ims_device_attach(dev);
-		emit(rn, IMS_SCN_EV_INFO, st->line, "device_attach(%s) = %d: %s", st->name, ret,
-		     dev->driver ? dev->driver->name : "no driver");
+		flush_klog(rn, st->line);
+		if (ret < 0)
+			return fatal(rn, st, ret, "device_attach(%s) failed: %s", st->name,
+				     ims_errname(ret));
+		emit(rn, IMS_SCN_EV_INFO, st->line, "device_attach(%s): %s", st->name,
+		     dev->driver ? dev->driver->name : "no driver matched");
+		ret = 0;
 		break;
 	case IMS_SCN_UNBIND:
 		if (!dev->driver)
@@ -627,12 +641,17 @@ IMS_EXPORT int ims_scenario_run(struct ims_scenario *s, ims_scenario_event_fn fn
 	rn->ctx = ctx;
 	rn->r = result;
 	ims_machine_opts_init(&rn->mopts);
+	rn->dopts.swiotlb_early = true; /* the pool is allocated at boot, as in Linux */
 	for (int i = 0; i < s->nr_stmts && !ret; i++) {
 		const struct ims_scenario_stmt *st = &s->stmts[i];
 
 		emit(rn, IMS_SCN_EV_STMT, st->line, "%s", st->text);
 		ret = do_stmt(rn, st);
 		result->executed++;
+		if (ret && !result->error) {
+			result->error = ret;
+			result->error_line = st->line;
+		}
 	}
 	if (!ret)
 		unexpected_fault(rn);
