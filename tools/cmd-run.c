@@ -25,6 +25,8 @@ struct out {
 static void on_event(void *ctx, const struct ims_scenario_event *ev)
 {
 	struct out *o = ctx;
+	const char *msg;
+	char tag[24];
 
 	if (o->json) {
 		printf("%s\n    {\"line\": %d, \"kind\": \"%s\", \"text\": ", o->nr++ ? "," : "",
@@ -54,7 +56,9 @@ static void on_event(void *ctx, const struct ims_scenario_event *ev)
 		break;
 	case IMS_SCN_EV_ERROR:
 		fprintf(stderr, "iommusim run: %s\n", ev->text);
-		printf("        ERROR (see stderr)\n");
+		snprintf(tag, sizeof(tag), ":%d: ", ev->line);
+		msg = strstr(ev->text, tag);
+		printf("        ERROR %s\n", msg ? msg + strlen(tag) : ev->text);
 		break;
 	}
 }
