@@ -25,6 +25,7 @@ DOCS = {
     "dma-range": "docs/dma-range.md",
     "bench": "docs/bench.md",
     "demo": "docs/demo.md",
+    "run": "docs/run.md",
 }
 
 EXIT_STATUS = [
