@@ -464,7 +464,9 @@ IMS_EXPORT int ims_of_dma_get_range(const struct ims_of_tree *tree, int np,
 		num_ranges++;
 	}
 	if (!num_ranges)
-		return -EINVAL;
+		return ims_error(-EINVAL,
+				 "%s: node %s: dma-ranges has no entry that parses and translates",
+				 tree->name, p);
 	r = calloc((size_t)num_ranges + 1, sizeof(*r));
 	if (!r)
 		return ims_error(-ENOMEM, "%s: out of memory", tree->name);

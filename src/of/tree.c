@@ -813,8 +813,13 @@ IMS_EXPORT int ims_of_property_match_string(const struct ims_of_tree *tree, int 
 	for (int i = 0; p < end; i++) {
 		size_t l = strnlen(p, (size_t)(end - p)) + 1;
 
-		if (p + l > end)
-			return -EILSEQ;
+		if (p + l > end) {
+			char path[OF_PATH_MAX];
+
+			return ims_error(-EILSEQ, "%s: node %s: property %s is not NUL-terminated",
+					 tree->name,
+					 ims_of_node_path(tree, node, path, sizeof(path)), name);
+		}
 		if (!strcmp(str, p))
 			return i;
 		p += l;
