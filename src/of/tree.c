@@ -387,6 +387,16 @@ static void explain_overlay(const void *base, const void *ovl, char *buf, size_t
 			snprintf(buf, len, "%s: has neither target nor target-path", fname);
 			return;
 		}
+		/* A phandle given as a number (no fixup: not 0xffffffff) must exist in the base. */
+		if (plen == 4) {
+			uint32_t ph = fdt32_ld(fdt_getprop(ovl, frag, "target", NULL));
+
+			if (ph != 0xffffffffu && fdt_node_offset_by_phandle(base, ph) < 0) {
+				snprintf(buf, len, "%s: target phandle 0x%x not found in the base",
+					 fname, ph);
+				return;
+			}
+		}
 		/* A label reference is listed in __fixups__ as "<label> = "/<frag>:target:0"". */
 		if (fixups < 0)
 			continue;
