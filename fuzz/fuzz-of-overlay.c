@@ -26,7 +26,8 @@ static size_t chunk(const uint8_t *p, size_t left)
 
 	if (left < sizeof(struct fdt_header))
 		return left;
-	n = fdt_totalsize(p);
+	/* The header's totalsize, read bytewise: overlays need not be aligned. */
+	n = (size_t)p[4] << 24 | (size_t)p[5] << 16 | (size_t)p[6] << 8 | p[7];
 	return n < sizeof(struct fdt_header) || n > left ? left : n;
 }
 

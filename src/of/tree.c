@@ -547,16 +547,26 @@ IMS_EXPORT int ims_of_tree_load_blob(struct ims_of_tree **out, const void *blob,
 IMS_EXPORT int ims_of_tree_apply_overlay_blob(struct ims_of_tree *tree, const void *dtbo,
 					      size_t size, const char *name)
 {
-	void *saved;
+	void *saved, *copy;
 	int ret;
 
 	if (!tree || !dtbo || !name)
 		return ims_error(-EINVAL, "ims_of_tree_apply_overlay_blob: bad arguments");
+	if (size > IMS_OF_MAX_BLOB_SIZE)
+		return ims_error(-IMS_ELIMIT, "overlay %s: %zu bytes exceeds the %u-byte limit",
+				 name, size, IMS_OF_MAX_BLOB_SIZE);
+	/* libfdt reads the header as a struct: work on an aligned copy. */
+	copy = malloc(size ? size : 1);
 	saved = malloc(tree->size);
-	if (!saved)
+	if (!saved || !copy) {
+		free(copy);
+		free(saved);
 		return ims_error(-ENOMEM, "overlay %s: out of memory", name);
+	}
+	memcpy(copy, dtbo, size);
 	memcpy(saved, tree->blob, tree->size);
-	ret = apply_overlay(tree, dtbo, size, name);
+	ret = apply_overlay(tree, copy, size, name);
+	free(copy);
 	if (ret) {
 		int keep = ret;
 		char msg[1024];
