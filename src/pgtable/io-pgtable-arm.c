@@ -37,13 +37,7 @@
 #define ARM_LPAE_S2_MAX_CONCAT_PAGES 16
 #define ARM_LPAE_MAX_LEVELS 4
 
-#define SZ_4K 0x1000ULL
-#define SZ_16K 0x4000ULL
-#define SZ_64K 0x10000ULL
-#define SZ_2M 0x200000ULL
-#define SZ_32M 0x2000000ULL
-#define SZ_512M 0x20000000ULL
-#define SZ_1G 0x40000000ULL
+#include "util/sizes.h"
 
 /* Descriptor bits (DDI 0487 D8.3, D8.4). */
 #define ARM_LPAE_PTE_TYPE_MASK GENMASK_ULL(1, 0)

@@ -13,14 +13,7 @@
 #include <iommusim/hw.h>
 #include <iommusim/pgtable.h>
 
-#define SZ_4K 0x1000ULL
-#define SZ_16K 0x4000ULL
-#define SZ_64K 0x10000ULL
-#define SZ_2M 0x200000ULL
-#define SZ_32M 0x2000000ULL
-#define SZ_512M 0x20000000ULL
-#define SZ_1G 0x40000000ULL
-#define SZ_2G 0x80000000ULL
+#include "util/sizes.h"
 #define IS_ALIGNED_TEST(x, a) (((x) & ((a)-1)) == 0)
 
 enum ev_type { EV_ALLOC, EV_FREE, EV_FLUSH_ALL, EV_FLUSH_WALK, EV_ADD_PAGE };
