@@ -19,6 +19,7 @@
 #include <libfdt.h>
 
 #include <iommusim/hw.h>
+#include <iommusim/iova.h>
 #include <iommusim/of.h>
 #include <iommusim/pgtable.h>
 #include <iommusim/smmuv2.h>
@@ -871,6 +872,12 @@ enum {
 	P_QUIRK,
 	P_GRANULE,
 	P_IAS_SMALL,
+	I_GRANULE,
+	I_GRANULE_SMALL,
+	I_SIZE0,
+	I_ANCHOR,
+	I_FREE,
+	I_RESERVE,
 };
 
 static int pgt_alloc(void *cookie, size_t size, uint64_t *pa, void **va)
@@ -1001,6 +1008,26 @@ static int run_model(const struct bad_case *c)
 	case P_IAS_SMALL:
 		cfg.ias = 12;
 		break;
+	}
+	if (c->arg >= I_GRANULE) {
+		struct ims_iova_domain *iovad = NULL;
+		struct ims_iova iova;
+
+		ret = ims_iova_domain_create(&iovad,
+					     c->arg == I_GRANULE	 ? 3000
+					     : c->arg == I_GRANULE_SMALL ? 256
+									 : 4096,
+					     1);
+		if (!ret && c->arg == I_SIZE0)
+			ret = ims_iova_alloc(iovad, 0, 0xfffff, false, &iova);
+		else if (!ret && c->arg == I_ANCHOR)
+			ret = ims_iova_alloc(iovad, 1, IMS_IOVA_ANCHOR, false, &iova);
+		else if (!ret && c->arg == I_FREE)
+			ret = ims_iova_free(iovad, 0x1234);
+		else if (!ret && c->arg == I_RESERVE)
+			ret = ims_iova_reserve(iovad, 0x200, 0x100, &iova);
+		ims_iova_domain_destroy(iovad);
+		goto out;
 	}
 	if (c->arg < M2_NULL)
 		ret = ims_smmuv3_new(&s3, mem, base3, &p3, NULL);
@@ -1199,6 +1226,17 @@ static const struct bad_case cases[] = {
 	  { "ims_pgtable_alloc_ops", "no 4K, 16K or 64K granule" } },
 	{ "pgtable ias 12", run_model, P_IAS_SMALL, -EINVAL,
 	  { "ims_pgtable_alloc_ops", "ias 12 not above the granule shift" } },
+	{ "iova granule 3000", run_model, I_GRANULE, -EINVAL,
+	  { "init_iova_domain", "granule 0xbb8 is not a power of two >= 512" } },
+	{ "iova granule 256", run_model, I_GRANULE_SMALL, -EINVAL,
+	  { "init_iova_domain", "granule 0x100" } },
+	{ "iova alloc of size 0", run_model, I_SIZE0, -EINVAL, { "alloc_iova: size 0" } },
+	{ "iova alloc below the anchor", run_model, I_ANCHOR, -EINVAL,
+	  { "alloc_iova", "limit_pfn 0xffffffffffffffff is the anchor" } },
+	{ "iova free of nothing", run_model, I_FREE, -ENOENT,
+	  { "free_iova", "no range contains pfn 0x1234" } },
+	{ "iova reserve reversed", run_model, I_RESERVE, -EINVAL,
+	  { "reserve_iova", "pfn_lo 0x200 above pfn_hi 0x100" } },
 	/* clang-format on */
 };
 
