@@ -158,7 +158,13 @@ static int run_dtc(const char *path, bool symbols, void **out, size_t *size)
 		n = fread(msg, 1, DTC_MSG_MAX, err);
 		msg[n] = '\0';
 		squash(msg);
-		ret = ims_error(-IMS_ETOOL, "%s: dtc failed: %s", path, n ? msg : "(no message)");
+		/* Some posix_spawn()s (and valgrind) report a failed exec as status 127. */
+		if (!n && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			ret = ims_error(-IMS_ETOOL, "%s: cannot run %s: exit status 127", path,
+					dtc);
+		else
+			ret = ims_error(-IMS_ETOOL, "%s: dtc failed: %s", path,
+					n ? msg : "(no message)");
 	}
 	fclose(err);
 	return ret;
