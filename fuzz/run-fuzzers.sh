@@ -37,6 +37,9 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_lundef=false -Dwerror=false \
 		-Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer' \
 		-Dc_link_args='-fno-sanitize-recover=all'
+else
+	# Regenerate first when a meson.build changed, so new targets are known.
+	ninja -C "$build" build.ninja >/dev/null
 fi
 built=""
 for t in $targets; do
