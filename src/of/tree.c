@@ -216,7 +216,23 @@ static int check_blob(const void *blob, size_t size, const char *name)
 	if (fdt_totalsize(blob) > size)
 		return ims_error(-IMS_EBADDTB, "%s: truncated: header says %u bytes, file has %zu",
 				 name, fdt_totalsize(blob), size);
-	ret = fdt_check_full(blob, size);
+	ret = fdt_check_header(blob);
+	if (!ret && fdt_version(blob) < 0x10) {
+		/*
+		 * Before version 16 node names are full paths.  libfdt 1.6.1's
+		 * fdt_check_full() dereferences the NULL that fdt_get_name()
+		 * returns for a root whose name has no '/': check it first.
+		 */
+		int root = fdt_next_node(blob, -1, NULL);
+
+		if (root >= 0 && !fdt_get_name(blob, root, NULL))
+			return ims_error(-IMS_EBADDTB,
+					 "%s: malformed device tree blob: version %u root node "
+					 "name is not a path",
+					 name, fdt_version(blob));
+	}
+	if (!ret)
+		ret = fdt_check_full(blob, size);
 	if (ret)
 		return ims_error(-IMS_EBADDTB, "%s: malformed device tree blob: %s", name,
 				 fdt_strerror(ret));
@@ -378,7 +394,7 @@ static void explain_overlay(const void *base, const void *ovl, char *buf, size_t
 		const char *tpath;
 		int plen, prop;
 
-		if (fdt_subnode_offset(ovl, frag, "__overlay__") < 0)
+		if (!fname || fdt_subnode_offset(ovl, frag, "__overlay__") < 0)
 			continue;
 		tpath = fdt_getprop(ovl, frag, "target-path", &plen);
 		if (tpath) {

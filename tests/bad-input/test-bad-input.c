@@ -363,6 +363,7 @@ enum {
 	H_PROPLEN,
 	H_PROPLEN_NEG,
 	H_VERSION,
+	H_OLD_ROOT,
 	H_LAST_COMP,
 	H_RSVMAP,
 	H_BADTAG,
@@ -438,6 +439,11 @@ static int run_header(const struct bad_case *c)
 		break;
 	case H_VERSION:
 		fdt_set_version(b, 1);
+		break;
+	case H_OLD_ROOT:
+		/* A version-15 blob names nodes by path: an empty root name is not one. */
+		fdt_set_version(b, 15);
+		fdt_set_last_comp_version(b, 2);
 		break;
 	case H_LAST_COMP:
 		fdt_set_last_comp_version(b, 18);
@@ -1074,6 +1080,8 @@ static const struct bad_case cases[] = {
 	  { "proplen-neg.dtb", "malformed device tree blob", "FDT_ERR_BADSTRUCTURE" } },
 	{ "version1.dtb", run_header, H_VERSION, EBAD,
 	  { "version1.dtb", "malformed device tree blob", "FDT_ERR_BADVERSION" } },
+	{ "version15-root.dtb", run_header, H_OLD_ROOT, EBAD,
+	  { "version15-root.dtb", "version 15 root node name is not a path" } },
 	{ "lastcomp.dtb", run_header, H_LAST_COMP, EBAD,
 	  { "lastcomp.dtb", "malformed device tree blob", "FDT_ERR_BADVERSION" } },
 	{ "rsvmap.dtb", run_header, H_RSVMAP, EBAD,
