@@ -37,6 +37,9 @@ struct fx {
 	const struct ims_of_tree *t;
 	const void *blob;
 	uint32_t ids[4]; /* ids derived from the input */
+	/* Every node's phandle, read once, in node order (not the loader's sorted index). */
+	uint32_t *phandle;
+	int nr;
 };
 
 static uint32_t fx_be32(const void *p)
@@ -51,12 +54,9 @@ static int fx_phandle_node(const struct fx *x, uint32_t ph)
 {
 	if (!ph || ph == 0xffffffffu)
 		return IMS_OF_NONE;
-	for (int i = 0; i < ims_of_nr_nodes(x->t); i++) {
-		int n = ims_of_node_by_index(x->t, i);
-
-		if (ims_of_get_phandle(x->t, n) == ph)
-			return n;
-	}
+	for (int i = 0; i < x->nr; i++)
+		if (x->phandle[i] == ph)
+			return ims_of_node_by_index(x->t, i);
 	return IMS_OF_NONE;
 }
 
@@ -305,12 +305,19 @@ static void fx_exercise(const struct ims_of_tree *t, const uint8_t *seed, size_t
 		x.ids[i] = len >= 4 * (size_t)(i + 1) ? fx_be32(seed + len - 4 * (i + 1))
 						      : 0x100u * (uint32_t)i;
 	FUZZ_CHECK(nr >= 1 && ims_of_node_by_index(t, 0) == 0, "%d nodes", nr);
+	x.phandle = malloc(sizeof(*x.phandle) * (size_t)nr);
+	if (!x.phandle)
+		return;
+	x.nr = nr;
+	for (int i = 0; i < nr; i++)
+		x.phandle[i] = ims_of_get_phandle(t, ims_of_node_by_index(t, i));
 	FUZZ_CHECK(ims_of_node_by_index(t, nr) == IMS_OF_NONE, "node past the end");
 	for (int i = 0; i < nr && i < FX_MAX_NODES; i++)
 		fx_check_node(&x, i, ims_of_node_by_index(t, i));
 	ims_of_dma_get_max_cpu_address(t, IMS_OF_NONE);
 	ims_of_find_node_by_path(t, "/soc");
 	ims_of_find_node_by_path(t, "serial0");
+	free(x.phandle);
 }
 
 #endif
