@@ -199,6 +199,63 @@ static int load_raw(const char *path, bool overlay, void **out, size_t *size)
 
 /* ---- validation and the index ------------------------------------------------ */
 
+/*
+ * libfdt 1.6.1's fdt_next_tag() adds a property's length to the offset as a
+ * signed int: a length of 0xfffffff4 (-12) makes the "next" tag the same one,
+ * and fdt_check_full() then loops forever.  Walk the structure block once
+ * (each step moves forward by at least one tag) and reject a property whose
+ * value would run past its end before libfdt sees it.  Anything else odd is
+ * left for fdt_check_full() to report.  Called after fdt_check_header().
+ */
+static int check_prop_lengths(const void *blob, const char *name)
+{
+	const uint8_t *s = (const uint8_t *)blob + fdt_off_dt_struct(blob);
+	uint32_t end = fdt_version(blob) >= 17 ? fdt_size_dt_struct(blob)
+					       : fdt_totalsize(blob) - fdt_off_dt_struct(blob);
+	uint32_t off = 0;
+
+	while (end - off >= FDT_TAGSIZE) {
+		uint32_t tag = of_be32(s + off), len;
+		const uint8_t *nul;
+
+		off += FDT_TAGSIZE;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			nul = memchr(s + off, 0, end - off);
+			if (!nul)
+				return 0;
+			off = ALIGN_UP((uint32_t)(nul - s) + 1, FDT_TAGSIZE);
+			break;
+		case FDT_PROP:
+			if (end - off < 8)
+				return 0;
+			len = of_be32(s + off);
+			if (len > end - off - 8)
+				return ims_error(
+					-IMS_EBADDTB,
+					"%s: malformed device tree blob: property at "
+					"structure offset 0x%x has length 0x%x, past the end "
+					"of the structure block",
+					name, (unsigned int)(off - FDT_TAGSIZE), len);
+			off += 8;
+			/* Before version 16, values of 8 bytes or more are 8-aligned. */
+			if (fdt_version(blob) < 0x10 && len >= 8 &&
+			    !IS_ALIGNED(fdt_off_dt_struct(blob) + off, 8))
+				off += 4;
+			if (end - off < len)
+				return 0;
+			off = ALIGN_UP(off + len, FDT_TAGSIZE);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		default: /* FDT_END, or a bad tag fdt_check_full() reports */
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static int check_blob(const void *blob, size_t size, const char *name)
 {
 	int ret;
@@ -217,6 +274,8 @@ static int check_blob(const void *blob, size_t size, const char *name)
 		return ims_error(-IMS_EBADDTB, "%s: truncated: header says %u bytes, file has %zu",
 				 name, fdt_totalsize(blob), size);
 	ret = fdt_check_header(blob);
+	if (!ret && check_prop_lengths(blob, name))
+		return -IMS_EBADDTB;
 	if (!ret && fdt_version(blob) < 0x10) {
 		/*
 		 * Before version 16 node names are full paths.  libfdt 1.6.1's

@@ -362,6 +362,7 @@ enum {
 	H_NAMEOFF,
 	H_PROPLEN,
 	H_PROPLEN_NEG,
+	H_PROPLEN_M12,
 	H_VERSION,
 	H_OLD_ROOT,
 	H_LAST_COMP,
@@ -436,6 +437,12 @@ static int run_header(const struct bad_case *c)
 		off = first_prop(b);
 		prop = (struct fdt_property *)(void *)(b + fdt_off_dt_struct(b) + off);
 		prop->len = cpu_to_fdt32(0xfffffffcu);
+		break;
+	case H_PROPLEN_M12:
+		/* libfdt 1.6.1 would step back onto the same tag forever. */
+		off = first_prop(b);
+		prop = (struct fdt_property *)(void *)(b + fdt_off_dt_struct(b) + off);
+		prop->len = cpu_to_fdt32(0xfffffff4u);
 		break;
 	case H_VERSION:
 		fdt_set_version(b, 1);
@@ -1075,9 +1082,11 @@ static const struct bad_case cases[] = {
 	{ "nameoff.dtb", run_header, H_NAMEOFF, EBAD,
 	  { "nameoff.dtb", "malformed device tree blob", "FDT_ERR_BADOFFSET" } },
 	{ "proplen.dtb", run_header, H_PROPLEN, EBAD,
-	  { "proplen.dtb", "malformed device tree blob", "FDT_ERR_BADSTRUCTURE" } },
+	  { "proplen.dtb", "property at structure offset 0x118", "length 0x7ffffff0, past the end" } },
 	{ "proplen-neg.dtb", run_header, H_PROPLEN_NEG, EBAD,
-	  { "proplen-neg.dtb", "malformed device tree blob", "FDT_ERR_BADSTRUCTURE" } },
+	  { "proplen-neg.dtb", "property at structure offset 0x118", "length 0xfffffffc, past the end" } },
+	{ "proplen-minus12.dtb", run_header, H_PROPLEN_M12, EBAD,
+	  { "proplen-minus12.dtb", "property at structure offset 0x118", "length 0xfffffff4" } },
 	{ "version1.dtb", run_header, H_VERSION, EBAD,
 	  { "version1.dtb", "malformed device tree blob", "FDT_ERR_BADVERSION" } },
 	{ "version15-root.dtb", run_header, H_OLD_ROOT, EBAD,
