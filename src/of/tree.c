@@ -210,11 +210,12 @@ static int load_raw(const char *path, bool overlay, void **out, size_t *size)
 static int check_prop_lengths(const void *blob, const char *name)
 {
 	const uint8_t *s = (const uint8_t *)blob + fdt_off_dt_struct(blob);
-	uint32_t end = fdt_version(blob) >= 17 ? fdt_size_dt_struct(blob)
+	/* 64-bit offsets: an aligned step past the end must not wrap around. */
+	uint64_t end = fdt_version(blob) >= 17 ? fdt_size_dt_struct(blob)
 					       : fdt_totalsize(blob) - fdt_off_dt_struct(blob);
-	uint32_t off = 0;
+	uint64_t off = 0;
 
-	while (end - off >= FDT_TAGSIZE) {
+	while (off + FDT_TAGSIZE <= end) {
 		uint32_t tag = of_be32(s + off), len;
 		const uint8_t *nul;
 
@@ -224,10 +225,10 @@ static int check_prop_lengths(const void *blob, const char *name)
 			nul = memchr(s + off, 0, end - off);
 			if (!nul)
 				return 0;
-			off = ALIGN_UP((uint32_t)(nul - s) + 1, FDT_TAGSIZE);
+			off = ALIGN_UP((uint64_t)(nul - s) + 1, FDT_TAGSIZE);
 			break;
 		case FDT_PROP:
-			if (end - off < 8)
+			if (off + 8 > end)
 				return 0;
 			len = of_be32(s + off);
 			if (len > end - off - 8)
@@ -242,8 +243,6 @@ static int check_prop_lengths(const void *blob, const char *name)
 			if (fdt_version(blob) < 0x10 && len >= 8 &&
 			    !IS_ALIGNED(fdt_off_dt_struct(blob) + off, 8))
 				off += 4;
-			if (end - off < len)
-				return 0;
 			off = ALIGN_UP(off + len, FDT_TAGSIZE);
 			break;
 		case FDT_END_NODE:
