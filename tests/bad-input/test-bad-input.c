@@ -221,9 +221,17 @@ static void hostile(void *fdt, int arg)
 	fdt_begin_node(fdt, "big-sc");
 	fdt_property_u32(fdt, "#address-cells", 1);
 	fdt_property_u32(fdt, "#size-cells", 0x7fffffff);
+	CELLS(fdt, "ranges", 0, 0, 0x1000);
 	fdt_begin_node(fdt, "dev");
 	CELLS(fdt, "reg", 0, 0);
 	fdt_end_node(fdt);
+	fdt_end_node(fdt);
+
+	/* Cell counts whose sum overflows an int. */
+	fdt_begin_node(fdt, "wild-cells");
+	fdt_property_u32(fdt, "#address-cells", 0xac000002u);
+	fdt_property_u32(fdt, "#size-cells", 0xac000002u);
+	CELLS(fdt, "dma-ranges", 0, 0, 0x1000);
 	fdt_end_node(fdt);
 
 	leaf(fdt, "no-reg");
@@ -731,6 +739,8 @@ enum {
 	Q_DR_SIZE0,
 	Q_DR_UNTRANSLATED,
 	Q_DR_BIG_AC,
+	Q_DR_WILD,
+	Q_XLATE_BIG_SC,
 	Q_U_STATUS,
 	Q_U_COMPAT,
 	Q_U_TYPE,
@@ -813,6 +823,14 @@ static int run_query(const struct bad_case *c)
 	case Q_DR_BIG_AC:
 		ret = ims_of_dma_get_range(t, hnode("/big-ac"), &map, &nr);
 		break;
+	case Q_DR_WILD:
+		ret = ims_of_dma_get_range(t, hnode("/wild-cells"), &map, &nr);
+		break;
+	case Q_XLATE_BIG_SC:
+		/* #size-cells 0x7fffffff over a "ranges": the entry size must not overflow. */
+		is_hex(ims_of_translate_address(t, hnode("/big-sc/dev"), (const uint32_t[]){ 0 }),
+		       IMS_OF_BAD_ADDR, "%s: untranslatable", c->name);
+		return 0;
 	case Q_U_STATUS:
 		ok(!ims_of_device_is_available(t, hnode("/u-status")),
 		   "%s: unterminated \"okay\" is not available", c->name);
@@ -1187,6 +1205,9 @@ static const struct bad_case cases[] = {
 	  { "node /pbus/drbad", "dma-ranges has no entry that parses and translates" } },
 	{ "dma-ranges with #address-cells 0xffffffff", run_query, Q_DR_BIG_AC, -EINVAL,
 	  { "node /big-ac", "dma-ranges has no entry" } },
+	{ "dma-ranges with cell counts summing past INT_MAX", run_query, Q_DR_WILD, -EINVAL,
+	  { "node /wild-cells", "dma-ranges has no entry" } },
+	{ "ranges with #size-cells 0x7fffffff", run_query, Q_XLATE_BIG_SC, 0, { 0 } },
 	{ "unterminated status", run_query, Q_U_STATUS, -EILSEQ,
 	  { "node /u-status", "property status is not NUL-terminated" } },
 	{ "unterminated compatible", run_query, Q_U_COMPAT, -EILSEQ,
