@@ -76,5 +76,6 @@ extern const struct cli_cmd cmd_map_id;
 extern const struct cli_cmd cmd_dma_range;
 extern const struct cli_cmd cmd_bench;
 extern const struct cli_cmd cmd_demo;
+extern const struct cli_cmd cmd_explain;
 
 #endif

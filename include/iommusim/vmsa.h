@@ -131,15 +131,14 @@ IMS_EXPORT int ims_vmsa_walk(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg
  */
 static inline bool ims_vmsa_permits(uint8_t perm, unsigned int access)
 {
-	unsigned int shift = (access & IMS_VMSA_PRIV) ? 0 : 3;
+	/*
+	 * READ/WRITE/EXEC share their bits with IMS_VMSA_PERM_[RWX]_PRIV, and
+	 * the user permissions are the privileged ones shifted by 3.
+	 */
+	unsigned int need = (access & (IMS_VMSA_READ | IMS_VMSA_WRITE | IMS_VMSA_EXEC))
+			    << ((access & IMS_VMSA_PRIV) ? 0 : 3);
 
-	if ((access & IMS_VMSA_READ) && !(perm & (IMS_VMSA_PERM_R_PRIV << shift)))
-		return false;
-	if ((access & IMS_VMSA_WRITE) && !(perm & (IMS_VMSA_PERM_W_PRIV << shift)))
-		return false;
-	if ((access & IMS_VMSA_EXEC) && !(perm & (IMS_VMSA_PERM_X_PRIV << shift)))
-		return false;
-	return true;
+	return (perm & need) == need;
 }
 
 /**

@@ -10,15 +10,17 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "iommusim/iova.h"
 
 /*
- * The tree: a red-black tree over a node pool, with parent pointers, in-order
+ * The tree: a red-black tree over a node pool, with parent links, in-order
  * neighbour links (rb_prev/rb_next in O(1)) and, per node, the free gap just
- * below it plus bounds on the gaps in its subtree.  Index 0 is "no node";
- * index 1 is the anchor.
+ * below it plus bounds on the gaps in its subtree.  A link is a node's byte
+ * offset in the pool (index * sizeof(struct iova_node)), so following one is
+ * a single add; offset 0 (node 0) is "no node", node 1 is the anchor.
  */
 #define IOVA_NIL 0u
 /*
@@ -29,19 +31,27 @@
  * space of a 64-bit domain) never need to climb the tree.
  */
 #define IOVA_ALIGN_ORDERS 8
-#define IOVA_ANCHOR_IDX 1u
 #define IOVA_RED 0u
 #define IOVA_BLACK 1u
 
+/*
+ * 80 bytes.  A lookup reads the first 24 bytes of each node on its way down,
+ * a gap search the first 64; the links that only updates follow come last.
+ */
 struct iova_node {
 	uint64_t pfn_lo;
+	uint32_t left, right;
 	uint64_t pfn_hi;
 	uint64_t gap_lo; /* first free pfn below: prev ? prev->pfn_hi + 1 : 0 */
 	uint32_t max_avail[IOVA_ALIGN_ORDERS]; /* per alignment order 0..7 */
-	uint32_t left, right, parent;
+	uint32_t parent;
 	uint32_t prev, next; /* in-order neighbours */
 	uint32_t color;	     /* IOVA_RED or IOVA_BLACK */
 };
+
+/* Node links are byte offsets into the pool. */
+#define IOVA_REF(idx) ((uint32_t)((idx) * sizeof(struct iova_node)))
+#define IOVA_ANCHOR_REF IOVA_REF(1)
 
 /*
  * struct iova_magazine: 1024 bytes, the size shares its slot with the depot
@@ -63,20 +73,26 @@ struct iova_magazine {
  * thread that must reach in takes @lock, raises @steal, runs membarrier() and
  * waits for @busy to drop (an asymmetric Dekker handshake).  Without
  * membarrier(), or for the shared slot, everyone takes @lock.
+ *
+ * The first cache line holds all the owner's fast path reads and writes:
+ * @busy, @steal and, per size class, the loaded magazine and its fill count.
  */
 struct iova_thread_rcache {
-	atomic_int lock;
-	atomic_int busy;  /* the owner is inside an operation */
-	atomic_int steal; /* another thread holds the slot */
-	bool fast;	  /* the owner may use the busy/steal handshake */
-	uintptr_t owner;  /* identifies the owning thread; 0 while unclaimed */
-	bool ready;	  /* magazines allocated */
-	/* Per size class; the fill counts live here, next to the pointers. */
-	uint64_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	atomic_uchar busy;				 /* the owner is inside an operation */
+	atomic_uchar steal;				 /* another thread holds the slot */
+	uint16_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE]; /* fill counts, kept here */
 	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
-	uint64_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
+	/* Below: the slow paths only. */
+	atomic_int lock;
+	bool fast;	 /* the owner may use the busy/steal handshake */
+	bool ready;	 /* magazines allocated */
+	uintptr_t owner; /* identifies the owning thread; 0 while unclaimed */
+	uint16_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
 } __attribute__((aligned(128)));
+
+_Static_assert(offsetof(struct iova_thread_rcache, lock) <= 64,
+	       "the owner's fast path fields fit one cache line");
 
 /* struct iova_rcache: the per-size-class depot. */
 struct iova_rcache {
@@ -88,7 +104,8 @@ struct iova_rcache {
 struct ims_iova_domain {
 	atomic_int lock; /* iova_rbtree_lock: a spinlock, as in the kernel */
 	struct iova_node *nodes;
-	uint32_t cap, free_head, root;
+	uint32_t cap; /* nodes in the pool */
+	uint32_t free_head, root;
 	uint64_t nr_nodes; /* anchor excluded */
 	uint32_t cached32_node, cached_node;
 	uint32_t last_node; /* the latest inserted range: a finger for lookups */

@@ -21,32 +21,35 @@
 #include "util/compiler.h"
 #include "util/log.h"
 
+/* The common path's helpers are inlined into their few callers. */
+#define iova_hot static inline __attribute__((always_inline))
+/* Rare work stays out of the callers' way. */
+#define iova_cold static __attribute__((noinline, cold))
+
 /* Nodes visited one by one before the indexed search takes over. */
 #define IOVA_DEFAULT_LINEAR_STEPS 8
 
 static _Atomic uint64_t iova_domain_uids = 1; /* only names domains; see docs/iova.md */
 
-static inline struct iova_node *N(struct ims_iova_domain *iovad, uint32_t i)
+/*
+ * The node at byte offset @ref (a link) in the pool at @nd.  Functions copy
+ * iovad->nodes into a local first: node stores could otherwise alias it (the
+ * build uses -fno-strict-aliasing) and force a reload at every access.
+ */
+static inline struct iova_node *N(struct iova_node *nd, uint32_t ref)
 {
-	return &iovad->nodes[i];
-}
-
-/* fls_long(): the position of the most significant set bit, 1-based; 0 for 0. */
-static inline unsigned int fls64(uint64_t x)
-{
-	return x ? 64u - (unsigned int)__builtin_clzll(x) : 0u;
+	return (struct iova_node *)(void *)((char *)nd + ref);
 }
 
 /* ---- node pool ---- */
 
-static int pool_reserve(struct ims_iova_domain *iovad)
+iova_cold int pool_grow(struct ims_iova_domain *iovad)
 {
 	uint32_t ncap, i;
 	struct iova_node *nn;
 
-	if (iovad->free_head != IOVA_NIL)
-		return 0;
-	if (iovad->cap >= UINT32_MAX / 2)
+	/* Links are 32-bit byte offsets: at most UINT32_MAX / 80 nodes. */
+	if ((uint64_t)iovad->cap * 2 * sizeof(*nn) > UINT32_MAX)
 		return -ENOMEM;
 	ncap = iovad->cap ? iovad->cap * 2 : 64;
 	nn = realloc(iovad->nodes, (size_t)ncap * sizeof(*nn));
@@ -54,9 +57,9 @@ static int pool_reserve(struct ims_iova_domain *iovad)
 		return -ENOMEM;
 	iovad->nodes = nn;
 	/* Thread the new nodes onto the free list, lowest index first. */
-	for (i = ncap - 1; i >= iovad->cap && i > IOVA_ANCHOR_IDX; i--) {
+	for (i = ncap - 1; i >= iovad->cap && i > 1; i--) {
 		nn[i].left = iovad->free_head;
-		iovad->free_head = i;
+		iovad->free_head = IOVA_REF(i);
 	}
 	iovad->cap = ncap;
 	return 0;
@@ -64,16 +67,25 @@ static int pool_reserve(struct ims_iova_domain *iovad)
 
 static uint32_t pool_get(struct ims_iova_domain *iovad)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t i = iovad->free_head;
 
-	iovad->free_head = N(iovad, i)->left;
+	iovad->free_head = N(nd, i)->left;
 	return i;
 }
 
 static void pool_put(struct ims_iova_domain *iovad, uint32_t i)
 {
-	N(iovad, i)->left = iovad->free_head;
+	struct iova_node *nd = iovad->nodes;
+
+	N(nd, i)->left = iovad->free_head;
 	iovad->free_head = i;
+}
+
+/* At least one free node; the pool may move. */
+iova_hot int pool_reserve(struct ims_iova_domain *iovad)
+{
+	return likely(iovad->free_head != IOVA_NIL) ? 0 : pool_grow(iovad);
 }
 
 /* ---- the augmented red-black tree ---- */
@@ -88,32 +100,101 @@ static inline uint32_t node_avail(const struct iova_node *n, unsigned int k)
 	return n->pfn_lo - up >= UINT32_MAX ? UINT32_MAX : (uint32_t)(n->pfn_lo - up);
 }
 
+/*
+ * The per-order bounds as two vectors of four (GCC/Clang vector extensions;
+ * plain SSE2 on x86-64, NEON on arm64), so that computing, merging and
+ * comparing all eight orders takes a handful of instructions and no branch.
+ */
+typedef uint32_t iova_v4u __attribute__((vector_size(16)));
+typedef int32_t iova_v4s __attribute__((vector_size(16)));
+_Static_assert(IOVA_ALIGN_ORDERS == 8, "the bounds are two vectors of four");
+
+struct iova_bounds {
+	iova_v4u lo, hi; /* orders 0..3, 4..7 */
+};
+
+static inline struct iova_bounds bounds_get(const uint32_t *p)
+{
+	struct iova_bounds b;
+
+	memcpy(&b.lo, p, sizeof(b.lo));
+	memcpy(&b.hi, p + 4, sizeof(b.hi));
+	return b;
+}
+
+static inline void bounds_put(uint32_t *p, struct iova_bounds b)
+{
+	memcpy(p, &b.lo, sizeof(b.lo));
+	memcpy(p + 4, &b.hi, sizeof(b.hi));
+}
+
+/* Lane-wise select: @m (all ones or zero per lane) ? @a : @b. */
+static inline iova_v4u v_sel(iova_v4u m, iova_v4u a, iova_v4u b)
+{
+	return (a & m) | (b & ~m);
+}
+
+static inline struct iova_bounds bounds_max(struct iova_bounds a, struct iova_bounds b)
+{
+	a.lo = v_sel((iova_v4u)(a.lo < b.lo), b.lo, a.lo);
+	a.hi = v_sel((iova_v4u)(a.hi < b.hi), b.hi, a.hi);
+	return a;
+}
+
+static inline bool v_any(iova_v4u a)
+{
+	uint64_t x[2];
+
+	memcpy(x, &a, sizeof(x));
+	return (x[0] | x[1]) != 0;
+}
+
+/*
+ * node_avail() for every order.  Gaps below 2^31 granules (all but the free
+ * space of a 64-bit domain) take a branch-free form: the aligned start is
+ * gap_lo + mis with mis = (-gap_lo) mod 2^k, and the range fits when
+ * mis <= the gap.  gap - mis then lies in (-128, 2^31), so its sign says
+ * whether it fits; no overflow or saturation can happen there.
+ */
+static inline struct iova_bounds own_avail(const struct iova_node *n)
+{
+	static const iova_v4u mask_lo = { 0, 1, 3, 7 }, mask_hi = { 15, 31, 63, 127 };
+	uint64_t gap = n->pfn_lo - n->gap_lo;
+	struct iova_bounds b;
+	iova_v4u g, neg;
+	iova_v4s d;
+
+	if (unlikely(gap >= (1ULL << 31))) {
+		uint32_t v[IOVA_ALIGN_ORDERS];
+
+		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+			v[k] = node_avail(n, k);
+		return bounds_get(v);
+	}
+	g = (iova_v4u){ 0 } + (uint32_t)gap;
+	neg = (iova_v4u){ 0 } + (uint32_t)-n->gap_lo;
+	d = (iova_v4s)(g - (neg & mask_lo));
+	b.lo = (iova_v4u)(d & ~(d >> 31));
+	d = (iova_v4s)(g - (neg & mask_hi));
+	b.hi = (iova_v4u)(d & ~(d >> 31));
+	return b;
+}
+
 /* Recompute @i's subtree maxima from its children; true when any changed. */
 static bool pull(struct ims_iova_domain *iovad, uint32_t i)
 {
-	struct iova_node *n = N(iovad, i);
-	const uint32_t *l = n->left != IOVA_NIL ? N(iovad, n->left)->max_avail : NULL;
-	const uint32_t *r = n->right != IOVA_NIL ? N(iovad, n->right)->max_avail : NULL;
-	uint32_t v[IOVA_ALIGN_ORDERS];
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *n = N(nd, i);
+	struct iova_bounds v = own_avail(n), old = bounds_get(n->max_avail);
 
-	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
-		v[k] = node_avail(n, k);
-	if (l)
-		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
-			v[k] = v[k] > l[k] ? v[k] : l[k];
-	if (r)
-		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
-			v[k] = v[k] > r[k] ? v[k] : r[k];
-	if (!memcmp(v, n->max_avail, sizeof(v)))
+	if (n->left != IOVA_NIL)
+		v = bounds_max(v, bounds_get(N(nd, n->left)->max_avail));
+	if (n->right != IOVA_NIL)
+		v = bounds_max(v, bounds_get(N(nd, n->right)->max_avail));
+	if (!v_any((v.lo ^ old.lo) | (v.hi ^ old.hi)))
 		return false;
-	memcpy(n->max_avail, v, sizeof(v));
+	bounds_put(n->max_avail, v);
 	return true;
-}
-
-static void own_avail(const struct iova_node *n, uint32_t v[IOVA_ALIGN_ORDERS])
-{
-	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
-		v[k] = node_avail(n, k);
 }
 
 /*
@@ -122,30 +203,30 @@ static void own_avail(const struct iova_node *n, uint32_t v[IOVA_ALIGN_ORDERS])
  * or appears raises them here.  Every node's bound is at least its
  * children's, so the climb stops at the first node already high enough.
  */
-static void raise_bounds(struct ims_iova_domain *iovad, uint32_t i,
-			 const uint32_t v[IOVA_ALIGN_ORDERS])
+iova_hot void raise_bounds(struct ims_iova_domain *iovad, uint32_t i, struct iova_bounds v)
 {
-	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
-		bool changed = false;
+	struct iova_node *nd = iovad->nodes;
 
-		for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
-			if (n->max_avail[k] < v[k]) {
-				n->max_avail[k] = v[k];
-				changed = true;
-			}
-		}
-		if (!changed)
+	while (i != IOVA_NIL) {
+		struct iova_node *n = N(nd, i);
+		struct iova_bounds old = bounds_get(n->max_avail);
+		iova_v4u lt_lo = (iova_v4u)(old.lo < v.lo), lt_hi = (iova_v4u)(old.hi < v.hi);
+
+		if (!v_any(lt_lo | lt_hi))
 			break;
+		old.lo = v_sel(lt_lo, v.lo, old.lo);
+		old.hi = v_sel(lt_hi, v.hi, old.hi);
+		bounds_put(n->max_avail, old);
 		i = n->parent;
 	}
 }
 
 static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *nx = N(iovad, x);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x);
 	uint32_t p = nx->parent, g, b;
-	struct iova_node *np = N(iovad, p);
+	struct iova_node *np = N(nd, p);
 
 	g = np->parent;
 	if (np->left == x) {
@@ -158,15 +239,15 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 		nx->left = p;
 	}
 	if (b != IOVA_NIL)
-		N(iovad, b)->parent = p;
+		N(nd, b)->parent = p;
 	np->parent = x;
 	nx->parent = g;
 	if (g == IOVA_NIL)
 		iovad->root = x;
-	else if (N(iovad, g)->left == p)
-		N(iovad, g)->left = x;
+	else if (N(nd, g)->left == p)
+		N(nd, g)->left = x;
 	else
-		N(iovad, g)->right = x;
+		N(nd, g)->right = x;
 	/*
 	 * x now roots exactly the ranges p rooted, so it takes p's bounds;
 	 * p's subtree only shrank, so its bounds remain upper bounds.
@@ -176,22 +257,28 @@ static void rotate_up(struct ims_iova_domain *iovad, uint32_t x)
 
 static inline bool is_red(struct ims_iova_domain *iovad, uint32_t i)
 {
-	return i != IOVA_NIL && N(iovad, i)->color == IOVA_RED;
+	struct iova_node *nd = iovad->nodes;
+
+	return i != IOVA_NIL && N(nd, i)->color == IOVA_RED;
 }
 
 static inline void set_color(struct ims_iova_domain *iovad, uint32_t i, uint32_t c)
 {
+	struct iova_node *nd = iovad->nodes;
+
 	if (i != IOVA_NIL)
-		N(iovad, i)->color = c;
+		N(nd, i)->color = c;
 }
 
 /* The red-black insert fix-up (as rb_insert_color()). */
-static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
+iova_cold void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 {
-	while (x != iovad->root && is_red(iovad, N(iovad, x)->parent)) {
-		uint32_t p = N(iovad, x)->parent, g = N(iovad, p)->parent;
-		bool left = N(iovad, g)->left == p;
-		uint32_t u = left ? N(iovad, g)->right : N(iovad, g)->left;
+	struct iova_node *nd = iovad->nodes;
+
+	while (x != iovad->root && is_red(iovad, N(nd, x)->parent)) {
+		uint32_t p = N(nd, x)->parent, g = N(nd, p)->parent;
+		bool left = N(nd, g)->left == p;
+		uint32_t u = left ? N(nd, g)->right : N(nd, g)->left;
 
 		if (is_red(iovad, u)) {
 			set_color(iovad, p, IOVA_BLACK);
@@ -200,7 +287,7 @@ static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 			x = g;
 			continue;
 		}
-		if (left != (N(iovad, p)->left == x)) {
+		if (left != (N(nd, p)->left == x)) {
 			/* x is an inner grandchild: lift it over p first. */
 			rotate_up(iovad, x);
 			p = x;
@@ -214,10 +301,12 @@ static void insert_fixup(struct ims_iova_domain *iovad, uint32_t x)
 }
 
 /* The red-black erase fix-up for a doubly black @x (maybe NIL) under @parent. */
-static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
+iova_cold void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t parent)
 {
+	struct iova_node *nd = iovad->nodes;
+
 	while (x != iovad->root && !is_red(iovad, x)) {
-		struct iova_node *np = N(iovad, parent);
+		struct iova_node *np = N(nd, parent);
 		bool left = np->left == x;
 		uint32_t w = left ? np->right : np->left, wn, wf;
 
@@ -225,16 +314,16 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 			set_color(iovad, w, IOVA_BLACK);
 			set_color(iovad, parent, IOVA_RED);
 			rotate_up(iovad, w);
-			np = N(iovad, parent);
+			np = N(nd, parent);
 			w = left ? np->right : np->left;
 		}
 		/* wn: w's child nearer to x; wf: the farther one. */
-		wn = left ? N(iovad, w)->left : N(iovad, w)->right;
-		wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+		wn = left ? N(nd, w)->left : N(nd, w)->right;
+		wf = left ? N(nd, w)->right : N(nd, w)->left;
 		if (!is_red(iovad, wn) && !is_red(iovad, wf)) {
 			set_color(iovad, w, IOVA_RED);
 			x = parent;
-			parent = N(iovad, x)->parent;
+			parent = N(nd, x)->parent;
 			continue;
 		}
 		if (!is_red(iovad, wf)) {
@@ -242,9 +331,9 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 			set_color(iovad, w, IOVA_RED);
 			rotate_up(iovad, wn);
 			w = wn;
-			wf = left ? N(iovad, w)->right : N(iovad, w)->left;
+			wf = left ? N(nd, w)->right : N(nd, w)->left;
 		}
-		set_color(iovad, w, N(iovad, parent)->color);
+		set_color(iovad, w, N(nd, parent)->color);
 		set_color(iovad, parent, IOVA_BLACK);
 		set_color(iovad, wf, IOVA_BLACK);
 		rotate_up(iovad, w);
@@ -255,32 +344,43 @@ static void erase_fixup(struct ims_iova_domain *iovad, uint32_t x, uint32_t pare
 }
 
 /* Insert node @x (pfn_lo/pfn_hi set) just below its in-order successor @succ. */
-static void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ)
+iova_hot void tree_insert(struct ims_iova_domain *iovad, uint32_t x, uint32_t succ)
 {
-	struct iova_node *nx = N(iovad, x), *ns = N(iovad, succ);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x), *ns = N(nd, succ);
 	uint32_t pred = ns->prev;
+	struct iova_bounds own;
 
 	nx->prev = pred;
 	nx->next = succ;
 	ns->prev = x;
 	if (pred != IOVA_NIL)
-		N(iovad, pred)->next = x;
-	nx->gap_lo = pred != IOVA_NIL ? N(iovad, pred)->pfn_hi + 1 : 0;
+		N(nd, pred)->next = x;
+	/* x takes the bottom of succ's gap; succ's gap shrinks (its bounds stay valid). */
+	nx->gap_lo = ns->gap_lo;
+	ns->gap_lo = nx->pfn_hi + 1;
 	nx->left = nx->right = IOVA_NIL;
 	nx->color = IOVA_RED;
-	own_avail(nx, nx->max_avail);
 	if (ns->left == IOVA_NIL) {
+		/*
+		 * x's gap is part of succ's old gap, which succ's bounds cover:
+		 * x, a leaf under succ, may take succ's bounds as its own upper
+		 * bounds (lazily tightened like any other).
+		 */
 		ns->left = x;
 		nx->parent = succ;
+		memcpy(nx->max_avail, ns->max_avail, sizeof(nx->max_avail));
 	} else {
 		/* pred is the rightmost node of succ's left subtree. */
-		N(iovad, pred)->right = x;
+		N(nd, pred)->right = x;
 		nx->parent = pred;
+		own = own_avail(nx);
+		bounds_put(nx->max_avail, own);
+		raise_bounds(iovad, pred, own);
 	}
-	raise_bounds(iovad, nx->parent, nx->max_avail);
-	/* succ's gap shrinks: its bounds stay valid upper bounds. */
-	ns->gap_lo = nx->pfn_hi + 1;
-	insert_fixup(iovad, x);
+	/* A red x under a black parent needs no fix-up. */
+	if (N(nd, nx->parent)->color == IOVA_RED)
+		insert_fixup(iovad, x);
 	iovad->nr_nodes++;
 	iovad->last_node = x;
 }
@@ -296,21 +396,20 @@ static void move_hints(struct ims_iova_domain *iovad, uint32_t from, uint32_t to
 		iovad->last_node = to;
 }
 
-static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *nx = N(iovad, x);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *nx = N(nd, x);
 	uint32_t pred = nx->prev, succ = nx->next, c, p, y;
-	uint32_t grown[IOVA_ALIGN_ORDERS];
 
 	if (iovad->last_node == x)
 		iovad->last_node = IOVA_NIL;
 	/* In order: pred, x, succ becomes pred, succ; succ's gap takes x's. */
-	N(iovad, succ)->prev = pred;
+	N(nd, succ)->prev = pred;
 	if (pred != IOVA_NIL)
-		N(iovad, pred)->next = succ;
-	N(iovad, succ)->gap_lo = nx->gap_lo;
-	own_avail(N(iovad, succ), grown);
-	raise_bounds(iovad, succ, grown);
+		N(nd, pred)->next = succ;
+	N(nd, succ)->gap_lo = nx->gap_lo;
+	raise_bounds(iovad, succ, own_avail(N(nd, succ)));
 
 	y = x;
 	if (nx->left != IOVA_NIL && nx->right != IOVA_NIL) {
@@ -319,30 +418,30 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 		 * anchor) moves into x's place in the tree and its own place goes.
 		 * x's bounds still cover what is below that place.
 		 */
-		struct iova_node *np = N(iovad, pred);
+		struct iova_node *np = N(nd, pred);
 
 		nx->pfn_lo = np->pfn_lo;
 		nx->pfn_hi = np->pfn_hi;
 		nx->gap_lo = np->gap_lo;
 		nx->prev = np->prev;
 		if (np->prev != IOVA_NIL)
-			N(iovad, np->prev)->next = x;
-		N(iovad, succ)->prev = x;
+			N(nd, np->prev)->next = x;
+		N(nd, succ)->prev = x;
 		move_hints(iovad, pred, x);
 		y = pred;
 	}
 	/* y has at most one child. */
-	c = N(iovad, y)->left != IOVA_NIL ? N(iovad, y)->left : N(iovad, y)->right;
-	p = N(iovad, y)->parent;
+	c = N(nd, y)->left != IOVA_NIL ? N(nd, y)->left : N(nd, y)->right;
+	p = N(nd, y)->parent;
 	if (c != IOVA_NIL)
-		N(iovad, c)->parent = p;
+		N(nd, c)->parent = p;
 	if (p == IOVA_NIL)
 		iovad->root = c;
-	else if (N(iovad, p)->left == y)
-		N(iovad, p)->left = c;
+	else if (N(nd, p)->left == y)
+		N(nd, p)->left = c;
 	else
-		N(iovad, p)->right = c;
-	if (N(iovad, y)->color == IOVA_BLACK) {
+		N(nd, p)->right = c;
+	if (N(nd, y)->color == IOVA_BLACK) {
 		if (is_red(iovad, c))
 			set_color(iovad, c, IOVA_BLACK);
 		else
@@ -353,17 +452,18 @@ static void tree_erase(struct ims_iova_domain *iovad, uint32_t x)
 }
 
 /* private_find_iova(): the node containing @pfn (the anchor included). */
-static uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
+iova_hot uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t i = iovad->last_node;
 
 	/* Ranges are usually freed soon after they are allocated. */
-	if (i != IOVA_NIL && N(iovad, i)->pfn_lo <= pfn && pfn <= N(iovad, i)->pfn_hi)
+	if (i != IOVA_NIL && N(nd, i)->pfn_lo <= pfn && pfn <= N(nd, i)->pfn_hi)
 		return i;
 	i = iovad->root;
 
 	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
+		struct iova_node *n = N(nd, i);
 
 		if (pfn < n->pfn_lo)
 			i = n->left;
@@ -378,14 +478,15 @@ static uint32_t private_find_iova(struct ims_iova_domain *iovad, uint64_t pfn)
 /* The lowest node with pfn_lo >= @key (the anchor at worst). */
 static uint32_t lower_bound_lo(struct ims_iova_domain *iovad, uint64_t key)
 {
-	uint32_t i = iovad->root, best = IOVA_ANCHOR_IDX;
+	struct iova_node *nd = iovad->nodes;
+	uint32_t i = iovad->root, best = IOVA_ANCHOR_REF;
 
 	while (i != IOVA_NIL) {
-		if (N(iovad, i)->pfn_lo >= key) {
+		if (N(nd, i)->pfn_lo >= key) {
 			best = i;
-			i = N(iovad, i)->left;
+			i = N(nd, i)->left;
 		} else {
-			i = N(iovad, i)->right;
+			i = N(nd, i)->right;
 		}
 	}
 	return best;
@@ -394,14 +495,15 @@ static uint32_t lower_bound_lo(struct ims_iova_domain *iovad, uint64_t key)
 /* The lowest node with pfn_hi >= @key. */
 static uint32_t lower_bound_hi(struct ims_iova_domain *iovad, uint64_t key)
 {
-	uint32_t i = iovad->root, best = IOVA_ANCHOR_IDX;
+	struct iova_node *nd = iovad->nodes;
+	uint32_t i = iovad->root, best = IOVA_ANCHOR_REF;
 
 	while (i != IOVA_NIL) {
-		if (N(iovad, i)->pfn_hi >= key) {
+		if (N(nd, i)->pfn_hi >= key) {
 			best = i;
-			i = N(iovad, i)->left;
+			i = N(nd, i)->left;
 		} else {
-			i = N(iovad, i)->right;
+			i = N(nd, i)->right;
 		}
 	}
 	return best;
@@ -425,20 +527,21 @@ static inline bool gap_fits(const struct iova_node *n, const struct gap_query *q
  */
 static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
+	struct iova_node *nd = iovad->nodes;
 	struct iova_node *n;
 	uint32_t r;
 
 	if (i == IOVA_NIL)
 		return IOVA_NIL;
-	n = N(iovad, i);
+	n = N(nd, i);
 	if (n->max_avail[q->order] < q->size)
 		return IOVA_NIL;
 	r = fit_all(iovad, n->right, q);
 	if (r != IOVA_NIL)
 		return r;
-	if (gap_fits(N(iovad, i), q))
+	if (gap_fits(N(nd, i), q))
 		return i;
-	r = fit_all(iovad, N(iovad, i)->left, q);
+	r = fit_all(iovad, N(nd, i)->left, q);
 	if (r != IOVA_NIL)
 		return r;
 	pull(iovad, i);
@@ -448,8 +551,10 @@ static uint32_t fit_all(struct ims_iova_domain *iovad, uint32_t i, const struct 
 /* The highest node in subtree @i with pfn_lo <= q->bound whose gap takes the range. */
 static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct gap_query *q)
 {
+	struct iova_node *nd = iovad->nodes;
+
 	while (i != IOVA_NIL) {
-		struct iova_node *n = N(iovad, i);
+		struct iova_node *n = N(nd, i);
 		uint32_t r;
 
 		if (n->max_avail[q->order] < q->size)
@@ -461,9 +566,9 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 		r = fit_le(iovad, n->right, q);
 		if (r != IOVA_NIL)
 			return r;
-		if (gap_fits(N(iovad, i), q))
+		if (gap_fits(N(nd, i), q))
 			return i;
-		return fit_all(iovad, N(iovad, i)->left, q);
+		return fit_all(iovad, N(nd, i)->left, q);
 	}
 	return IOVA_NIL;
 }
@@ -477,26 +582,31 @@ static uint32_t fit_le(struct ims_iova_domain *iovad, uint32_t i, const struct g
 static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t size,
 			 uint64_t limit, uint64_t low, uint64_t mask, uint64_t *new_pfn)
 {
+	struct iova_node *nd = iovad->nodes;
+
 	/* The saturated index cannot prune for 2^32 granules or more: walk. */
 	unsigned int steps = size >= UINT32_MAX ? UINT_MAX : iovad->linear_steps;
 	uint64_t high = limit, new;
 	struct gap_query q;
-	uint32_t prev, fit;
+	uint32_t fit;
 
 	/* The kernel's own walk, for a few nodes (all of them for huge sizes). */
 	while (steps--) {
-		struct iova_node *n = N(iovad, curr);
+		struct iova_node *n = N(nd, curr);
 
 		high = IMS_MIN(high, n->pfn_lo);
 		new = (high - size) & mask;
-		prev = n->prev;
-		if (!(prev != IOVA_NIL && new <= N(iovad, prev)->pfn_hi &&new >= low)) {
+		/*
+		 * The kernel goes on to rb_prev() while new <= prev->pfn_hi,
+		 * i.e. new < gap_lo (0 when there is no prev).
+		 */
+		if (!(new < n->gap_lo &&new >= low)) {
 			if (high < size || new < low)
 				return IOVA_NIL;
 			*new_pfn = new;
 			return curr;
 		}
-		curr = prev;
+		curr = n->prev;
 	}
 
 	/*
@@ -504,17 +614,16 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 	 * stop at the lowest of them (any earlier stop is a failure that the
 	 * lowest one reproduces).
 	 */
-	if (N(iovad, curr)->pfn_lo >= limit) {
+	if (N(nd, curr)->pfn_lo >= limit) {
 		curr = lower_bound_lo(iovad, limit);
 		new = (limit - size) & mask;
-		prev = N(iovad, curr)->prev;
-		if (!(prev != IOVA_NIL && new <= N(iovad, prev)->pfn_hi &&new >= low)) {
+		if (!(new < N(nd, curr)->gap_lo &&new >= low)) {
 			if (limit < size || new < low)
 				return IOVA_NIL;
 			*new_pfn = new;
 			return curr;
 		}
-		curr = prev;
+		curr = N(nd, curr)->prev;
 	}
 	/*
 	 * Below the limit high == pfn_lo, so the walk stops at the first node
@@ -527,11 +636,11 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 	q.order = size >= UINT32_MAX ? 0
 				     : IMS_MIN((unsigned int)__builtin_popcountll(~mask),
 					       IOVA_ALIGN_ORDERS - 1u);
-	q.bound = N(iovad, curr)->pfn_lo;
+	q.bound = N(nd, curr)->pfn_lo;
 	fit = fit_le(iovad, iovad->root, &q);
 	if (fit == IOVA_NIL)
 		return IOVA_NIL;
-	new = (N(iovad, fit)->pfn_lo - size) & mask;
+	new = (N(nd, fit)->pfn_lo - size) & mask;
 	if (new < low)
 		return IOVA_NIL;
 	*new_pfn = new;
@@ -539,31 +648,34 @@ static uint32_t find_gap(struct ims_iova_domain *iovad, uint32_t curr, uint64_t 
 }
 
 /* __cached_rbnode_insert_update() */
-static void cached_insert_update(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void cached_insert_update(struct ims_iova_domain *iovad, uint32_t x)
 {
-	if (N(iovad, x)->pfn_hi < iovad->dma_32bit_pfn)
+	struct iova_node *nd = iovad->nodes;
+
+	if (N(nd, x)->pfn_hi < iovad->dma_32bit_pfn)
 		iovad->cached32_node = x;
 	else
 		iovad->cached_node = x;
 }
 
 /* __cached_rbnode_delete_update() */
-static void cached_delete_update(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void cached_delete_update(struct ims_iova_domain *iovad, uint32_t x)
 {
-	struct iova_node *free = N(iovad, x), *cached = N(iovad, iovad->cached32_node);
+	struct iova_node *nd = iovad->nodes;
+	struct iova_node *free = N(nd, x), *cached = N(nd, iovad->cached32_node);
 
 	if (x == iovad->cached32_node ||
 	    (free->pfn_hi < iovad->dma_32bit_pfn && free->pfn_lo >= cached->pfn_lo))
 		iovad->cached32_node = free->next;
 	if (free->pfn_lo < iovad->dma_32bit_pfn)
 		iovad->max32_alloc_size = iovad->dma_32bit_pfn;
-	cached = N(iovad, iovad->cached_node);
+	cached = N(nd, iovad->cached_node);
 	if (free->pfn_lo >= cached->pfn_lo)
 		iovad->cached_node = free->next;
 }
 
 /* remove_iova() */
-static void remove_iova(struct ims_iova_domain *iovad, uint32_t x)
+iova_hot void remove_iova(struct ims_iova_domain *iovad, uint32_t x)
 {
 	cached_delete_update(iovad, x);
 	tree_erase(iovad, x);
@@ -574,7 +686,7 @@ void iova_remove_pfn_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 	uint32_t x = private_find_iova(iovad, pfn);
 
 	/* The kernel WARNs on a cached pfn with no node; never free the anchor. */
-	if (x != IOVA_NIL && x != IOVA_ANCHOR_IDX)
+	if (x != IOVA_NIL && x != IOVA_ANCHOR_REF)
 		remove_iova(iovad, x);
 }
 
@@ -582,20 +694,25 @@ bool iova_pfn_in_tree_locked(struct ims_iova_domain *iovad, uint64_t pfn)
 {
 	uint32_t x = private_find_iova(iovad, pfn);
 
-	return x != IOVA_NIL && x != IOVA_ANCHOR_IDX;
+	return x != IOVA_NIL && x != IOVA_ANCHOR_REF;
 }
 
 /* __alloc_and_insert_iova_range(); @limit is exclusive. */
 int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit,
 				bool size_aligned, struct ims_iova *out)
 {
-	unsigned int order = fls64(size - 1);
-	uint64_t mask = ~0ULL, low = iovad->start_pfn, retry_pfn, new_pfn = 0;
+	struct iova_node *nd;
+	uint64_t low = iovad->start_pfn, retry_pfn, new_pfn = 0, m1 = size - 1, mask;
 	uint32_t curr, at, x;
 	int pass;
 
-	if (size_aligned)
-		mask = order >= 64 ? 0 : ~0ULL << order;
+	/*
+	 * ~0UL << fls_long(size - 1) when size-aligned, else ~0UL: computed
+	 * without branches, as callers mix the two at random.  fls_long(m1)
+	 * is 63 - clz(2 * m1 + 1) for m1 < 2^63; above that the mask is 0.
+	 */
+	mask = m1 >> 63 ? 0 : ~0ULL << (63u - (unsigned int)__builtin_clzll((m1 << 1) | 1));
+	mask = size_aligned ? mask : ~0ULL;
 	iova_spin_lock(&iovad->lock);
 	if (limit <= iovad->dma_32bit_pfn && size >= iovad->max32_alloc_size)
 		goto iova32_full;
@@ -603,8 +720,9 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
+	nd = iovad->nodes; /* the pool may have moved */
 	curr = limit <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
-	retry_pfn = N(iovad, curr)->pfn_hi;
+	retry_pfn = N(nd, curr)->pfn_hi;
 	/*
 	 * The kernel retries from iova_find_limit(limit); walking from the
 	 * anchor instead stops at the same node, since every node at or above
@@ -617,7 +735,7 @@ int alloc_and_insert_iova_range(struct ims_iova_domain *iovad, uint64_t size, ui
 		if (!(low == iovad->start_pfn && retry_pfn < limit))
 			break;
 		low = retry_pfn + 1;
-		curr = IOVA_ANCHOR_IDX;
+		curr = IOVA_ANCHOR_REF;
 	}
 	iovad->max32_alloc_size = size;
 iova32_full:
@@ -626,8 +744,8 @@ iova32_full:
 
 insert:
 	x = pool_get(iovad);
-	N(iovad, x)->pfn_lo = new_pfn;
-	N(iovad, x)->pfn_hi = new_pfn + size - 1;
+	N(nd, x)->pfn_lo = new_pfn;
+	N(nd, x)->pfn_hi = new_pfn + size - 1;
 	tree_insert(iovad, x, at);
 	cached_insert_update(iovad, x);
 	iova_spin_unlock(&iovad->lock);
@@ -653,18 +771,20 @@ int ims_iova_alloc(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_
 
 int ims_iova_find(struct ims_iova_domain *iovad, uint64_t pfn, struct ims_iova *out)
 {
+	struct iova_node *nd;
 	uint32_t x;
 
 	if (!iovad)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	x = private_find_iova(iovad, pfn);
-	if (x != IOVA_NIL && x != IOVA_ANCHOR_IDX && out) {
-		out->pfn_lo = N(iovad, x)->pfn_lo;
-		out->pfn_hi = N(iovad, x)->pfn_hi;
+	if (x != IOVA_NIL && x != IOVA_ANCHOR_REF && out) {
+		out->pfn_lo = N(nd, x)->pfn_lo;
+		out->pfn_hi = N(nd, x)->pfn_hi;
 	}
 	iova_spin_unlock(&iovad->lock);
-	return x != IOVA_NIL && x != IOVA_ANCHOR_IDX ? 0 : -ENOENT;
+	return x != IOVA_NIL && x != IOVA_ANCHOR_REF ? 0 : -ENOENT;
 }
 
 int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
@@ -675,7 +795,7 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
 	x = private_find_iova(iovad, pfn);
-	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX) {
+	if (x == IOVA_NIL || x == IOVA_ANCHOR_REF) {
 		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "free_iova: no range contains pfn %#llx",
 				 (unsigned long long)pfn);
@@ -687,14 +807,16 @@ int ims_iova_free(struct ims_iova_domain *iovad, uint64_t pfn)
 
 int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *iova)
 {
+	struct iova_node *nd;
 	uint32_t x;
 
 	if (!iovad || !iova)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	x = private_find_iova(iovad, iova->pfn_lo);
-	if (x == IOVA_NIL || x == IOVA_ANCHOR_IDX || N(iovad, x)->pfn_lo != iova->pfn_lo ||
-	    N(iovad, x)->pfn_hi != iova->pfn_hi) {
+	if (x == IOVA_NIL || x == IOVA_ANCHOR_REF || N(nd, x)->pfn_lo != iova->pfn_lo ||
+	    N(nd, x)->pfn_hi != iova->pfn_hi) {
 		iova_spin_unlock(&iovad->lock);
 		return ims_error(-ENOENT, "__free_iova: no range [%#llx, %#llx]",
 				 (unsigned long long)iova->pfn_lo,
@@ -708,6 +830,7 @@ int ims_iova_free_range(struct ims_iova_domain *iovad, const struct ims_iova *io
 int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pfn_hi,
 		     struct ims_iova *out)
 {
+	struct iova_node *nd;
 	bool overlap = false;
 	uint32_t i, x;
 
@@ -721,12 +844,13 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 		return ims_error(-EINVAL, "reserve_iova: pfn_lo %#llx above pfn_hi %#llx",
 				 (unsigned long long)pfn_lo, (unsigned long long)pfn_hi);
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	/*
 	 * The kernel scans from rb_first(); nodes wholly below pfn_lo cannot
 	 * overlap, and the first node that does not overlap ends the run.
 	 */
-	for (i = lower_bound_hi(iovad, pfn_lo); i != IOVA_ANCHOR_IDX; i = N(iovad, i)->next) {
-		struct iova_node *n = N(iovad, i);
+	for (i = lower_bound_hi(iovad, pfn_lo); i != IOVA_ANCHOR_REF; i = N(nd, i)->next) {
+		struct iova_node *n = N(nd, i);
 
 		if (!(pfn_lo <= n->pfn_hi && pfn_hi >= n->pfn_lo))
 			break;
@@ -746,14 +870,15 @@ int ims_iova_reserve(struct ims_iova_domain *iovad, uint64_t pfn_lo, uint64_t pf
 		iova_spin_unlock(&iovad->lock);
 		return -ENOMEM;
 	}
+	nd = iovad->nodes; /* the pool may have moved */
 	x = pool_get(iovad);
-	N(iovad, x)->pfn_lo = pfn_lo;
-	N(iovad, x)->pfn_hi = pfn_hi;
+	N(nd, x)->pfn_lo = pfn_lo;
+	N(nd, x)->pfn_hi = pfn_hi;
 	tree_insert(iovad, x, lower_bound_lo(iovad, pfn_lo));
 finish:
 	if (out) {
-		out->pfn_lo = N(iovad, x)->pfn_lo;
-		out->pfn_hi = N(iovad, x)->pfn_hi;
+		out->pfn_lo = N(nd, x)->pfn_lo;
+		out->pfn_hi = N(nd, x)->pfn_hi;
 	}
 	iova_spin_unlock(&iovad->lock);
 	return 0;
@@ -787,13 +912,13 @@ int ims_iova_domain_create(struct ims_iova_domain **out, uint64_t granule, uint6
 		ims_iova_domain_destroy(iovad);
 		return -ENOMEM;
 	}
-	a = N(iovad, IOVA_ANCHOR_IDX);
+	a = &iovad->nodes[1];
 	memset(a, 0, sizeof(*a));
 	a->pfn_lo = a->pfn_hi = IMS_IOVA_ANCHOR;
-	pull(iovad, IOVA_ANCHOR_IDX);
+	pull(iovad, IOVA_ANCHOR_REF);
 	a->color = IOVA_BLACK;
-	iovad->root = IOVA_ANCHOR_IDX;
-	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_IDX;
+	iovad->root = IOVA_ANCHOR_REF;
+	iovad->cached_node = iovad->cached32_node = IOVA_ANCHOR_REF;
 	ret = iova_domain_init_rcaches(iovad);
 	if (ret) {
 		ims_iova_domain_destroy(iovad);
@@ -823,18 +948,21 @@ void ims_iova_set_linear_steps(struct ims_iova_domain *iovad, unsigned int steps
 
 void ims_iova_get_info(struct ims_iova_domain *iovad, struct ims_iova_info *info)
 {
+	struct iova_node *nd;
+
 	memset(info, 0, sizeof(*info));
 	if (!iovad)
 		return;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	info->granule = iovad->granule;
 	info->start_pfn = iovad->start_pfn;
 	info->dma_32bit_pfn = iovad->dma_32bit_pfn;
 	info->max32_alloc_size = iovad->max32_alloc_size;
-	info->cached32.pfn_lo = N(iovad, iovad->cached32_node)->pfn_lo;
-	info->cached32.pfn_hi = N(iovad, iovad->cached32_node)->pfn_hi;
-	info->cached.pfn_lo = N(iovad, iovad->cached_node)->pfn_lo;
-	info->cached.pfn_hi = N(iovad, iovad->cached_node)->pfn_hi;
+	info->cached32.pfn_lo = N(nd, iovad->cached32_node)->pfn_lo;
+	info->cached32.pfn_hi = N(nd, iovad->cached32_node)->pfn_hi;
+	info->cached.pfn_lo = N(nd, iovad->cached_node)->pfn_lo;
+	info->cached.pfn_hi = N(nd, iovad->cached_node)->pfn_hi;
 	info->nodes = iovad->nr_nodes;
 	iova_spin_unlock(&iovad->lock);
 	iova_rcache_info(iovad, info);
@@ -849,7 +977,9 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 			     uint64_t lo, uint64_t hi, unsigned int depth,
 			     uint32_t truth[IOVA_ALIGN_ORDERS], unsigned int *bh)
 {
+	struct iova_node *nd = iovad->nodes;
 	uint32_t tl[IOVA_ALIGN_ORDERS] = { 0 }, tr[IOVA_ALIGN_ORDERS] = { 0 };
+	struct iova_bounds own;
 	unsigned int bl = 0, br = 0;
 	struct iova_node *n;
 	int64_t l, r;
@@ -858,9 +988,9 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 	*bh = 1;
 	if (i == IOVA_NIL)
 		return 0;
-	if (depth > 4096 || i >= iovad->cap)
+	if (depth > 4096 || i % sizeof(*n) || i / sizeof(*n) >= iovad->cap)
 		return -1;
-	n = N(iovad, i);
+	n = N(nd, i);
 	if (n->parent != parent || n->pfn_lo < lo || n->pfn_lo > hi)
 		return -1;
 	/* Red-black: no red node has a red child; equal black heights. */
@@ -871,14 +1001,19 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 	if (l < 0 || r < 0 || bl != br || (n->left != IOVA_NIL && n->pfn_lo == 0))
 		return -1;
 	*bh = bl + (n->color == IOVA_BLACK);
-	own_avail(n, truth);
+	/* The scalar definition, to check the vector form against. */
+	own = own_avail(n);
+	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++)
+		truth[k] = node_avail(n, k);
+	if (memcmp(truth, &own, sizeof(own)))
+		return -1;
 	for (unsigned int k = 0; k < IOVA_ALIGN_ORDERS; k++) {
 		truth[k] = IMS_MAX(truth[k], IMS_MAX(tl[k], tr[k]));
 		if (n->max_avail[k] < truth[k])
 			return -1;
-		if (n->left != IOVA_NIL && N(iovad, n->left)->max_avail[k] > n->max_avail[k])
+		if (n->left != IOVA_NIL && N(nd, n->left)->max_avail[k] > n->max_avail[k])
 			return -1;
-		if (n->right != IOVA_NIL && N(iovad, n->right)->max_avail[k] > n->max_avail[k])
+		if (n->right != IOVA_NIL && N(nd, n->right)->max_avail[k] > n->max_avail[k])
 			return -1;
 	}
 	return l + r + 1;
@@ -886,6 +1021,7 @@ static int64_t check_subtree(struct ims_iova_domain *iovad, uint32_t i, uint32_t
 
 int ims_iova_check(struct ims_iova_domain *iovad)
 {
+	struct iova_node *nd;
 	uint32_t i, prev = IOVA_NIL, first;
 	uint64_t count = 0;
 	uint32_t truth[IOVA_ALIGN_ORDERS];
@@ -896,20 +1032,21 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 	if (!iovad)
 		return -EINVAL;
 	iova_spin_lock(&iovad->lock);
+	nd = iovad->nodes; /* read under the lock: the pool may move */
 	total = check_subtree(iovad, iovad->root, IOVA_NIL, 0, ~0ULL, 0, truth, &bh);
 	if (total < 0 || (uint64_t)total != iovad->nr_nodes + 1 || is_red(iovad, iovad->root)) {
 		ret = ims_error(-EFAULT, "iova: tree shape, order or gap index is broken");
 		goto out;
 	}
 	first = iovad->root;
-	while (N(iovad, first)->left != IOVA_NIL)
-		first = N(iovad, first)->left;
-	for (i = first; i != IOVA_NIL; i = N(iovad, i)->next) {
-		struct iova_node *n = N(iovad, i);
+	while (N(nd, first)->left != IOVA_NIL)
+		first = N(nd, first)->left;
+	for (i = first; i != IOVA_NIL; i = N(nd, i)->next) {
+		struct iova_node *n = N(nd, i);
 
 		if (n->prev != prev || n->pfn_lo > n->pfn_hi ||
-		    n->gap_lo != (prev != IOVA_NIL ? N(iovad, prev)->pfn_hi + 1 : 0) ||
-		    (prev != IOVA_NIL && N(iovad, prev)->pfn_hi >= n->pfn_lo) ||
+		    n->gap_lo != (prev != IOVA_NIL ? N(nd, prev)->pfn_hi + 1 : 0) ||
+		    (prev != IOVA_NIL && N(nd, prev)->pfn_hi >= n->pfn_lo) ||
 		    ++count > iovad->nr_nodes + 1) {
 			ret = ims_error(-EFAULT, "iova: range [%#llx, %#llx] is out of order",
 					(unsigned long long)n->pfn_lo,
@@ -918,7 +1055,7 @@ int ims_iova_check(struct ims_iova_domain *iovad)
 		}
 		prev = i;
 	}
-	if (prev != IOVA_ANCHOR_IDX || count != iovad->nr_nodes + 1)
+	if (prev != IOVA_ANCHOR_REF || count != iovad->nr_nodes + 1)
 		ret = ims_error(-EFAULT, "iova: neighbour links do not end at the anchor");
 out:
 	iova_spin_unlock(&iovad->lock);

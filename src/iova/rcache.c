@@ -8,9 +8,11 @@
  * of IOVA_MAG_SIZE pfns; full magazines overflow to the class's depot, a
  * linked list.  The first IMS_IOVA_MAX_THREADS threads get a slot of their
  * own; later ones share one more slot.  Each slot has a lock, as each
- * per-CPU cache has in the kernel, because flushes reach into other slots;
- * uncontended it costs one atomic exchange.  The 100 ms depot reclaim work
- * runs only when ims_iova_depot_reclaim() is called.
+ * per-CPU cache has in the kernel, because flushes reach into other slots.
+ * Where membarrier() is available the owner skips it (the busy/steal
+ * handshake), and the common alloc/free is an inline fast path with no
+ * atomic read-modify-write.  The 100 ms depot reclaim work runs only when
+ * ims_iova_depot_reclaim() is called.
  */
 #include <linux/membarrier.h>
 #include <sched.h>
@@ -25,16 +27,28 @@
 
 #define IOVA_SHARED_SLOT IMS_IOVA_MAX_THREADS
 #define IOVA_TL_WAYS 8
+/* Tags a thread-local entry whose slot must be locked (no fast path). */
+#define IOVA_TL_LOCKED (1ULL << 63)
 
-/* This thread's slot in up to IOVA_TL_WAYS domains, keyed by the domain's uid. */
+/*
+ * This thread's slot in up to IOVA_TL_WAYS domains.  @tag is the domain's
+ * uid (never reused, so an entry left by a destroyed domain never matches),
+ * with IOVA_TL_LOCKED set when the slot has no lock-free fast path.
+ */
 struct iova_tl_slot {
-	uint64_t uid;
+	uint64_t tag;
 	struct iova_thread_rcache *slot;
 };
 
-/* initial-exec: no __tls_get_addr call from the shared library on the hot path. */
+/*
+ * initial-exec: no __tls_get_addr call from the shared library on the hot
+ * path.  iova_tl_last repeats the entry used last: the fast paths compare
+ * its tag and nothing else; the table behind it serves threads that switch
+ * between domains.
+ */
 static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS]
 	__attribute__((tls_model("initial-exec")));
+static _Thread_local struct iova_tl_slot iova_tl_last __attribute__((tls_model("initial-exec")));
 
 static inline void slot_lock(struct iova_thread_rcache *s)
 {
@@ -46,25 +60,39 @@ static inline void slot_unlock(struct iova_thread_rcache *s)
 	iova_spin_unlock(&s->lock);
 }
 
-/* The owner's side of the handshake; returns true on the lock-free path. */
-static inline bool owner_enter(struct iova_thread_rcache *s)
+/*
+ * The owner's side of the handshake: a plain store and a load.  False when
+ * another thread holds the slot; the caller then takes the locked path.
+ */
+static inline bool owner_try_enter(struct iova_thread_rcache *s)
 {
-	if (likely(s->fast)) {
-		atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
-		/* membarrier() on the other side orders this store before the load. */
-		atomic_signal_fence(memory_order_seq_cst);
-		if (likely(!atomic_load_explicit(&s->steal, memory_order_acquire)))
-			return true;
-		atomic_store_explicit(&s->busy, 0, memory_order_release);
-	}
+	atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
+	/* membarrier() on the other side orders this store before the load. */
+	atomic_signal_fence(memory_order_seq_cst);
+	if (likely(!atomic_load_explicit(&s->steal, memory_order_acquire)))
+		return true;
+	atomic_store_explicit(&s->busy, 0, memory_order_release);
+	return false;
+}
+
+static inline void owner_leave(struct iova_thread_rcache *s)
+{
+	atomic_store_explicit(&s->busy, 0, memory_order_release);
+}
+
+/* The slow paths' entry: the handshake when the slot allows it, else the lock. */
+static bool owner_enter(struct iova_thread_rcache *s)
+{
+	if (s->fast && owner_try_enter(s))
+		return true;
 	slot_lock(s);
 	return false;
 }
 
-static inline void owner_exit(struct iova_thread_rcache *s, bool fast)
+static void owner_exit(struct iova_thread_rcache *s, bool fast)
 {
 	if (fast)
-		atomic_store_explicit(&s->busy, 0, memory_order_release);
+		owner_leave(s);
 	else
 		slot_unlock(s);
 }
@@ -93,10 +121,10 @@ static void remote_unlock(struct iova_thread_rcache *s)
 	slot_unlock(s);
 }
 
-/* order_base_2() */
+/* order_base_2() with one count of leading zeros (0 for a size of 0 or 1). */
 static inline unsigned int order_base_2(uint64_t size)
 {
-	return size <= 1 ? 0 : 64u - (unsigned int)__builtin_clzll(size - 1);
+	return size ? 63u - (unsigned int)__builtin_clzll(((size - 1) << 1) | 1) : 0u;
 }
 
 static struct iova_magazine *iova_magazine_alloc(void)
@@ -114,7 +142,7 @@ static void iova_magazine_free_pfns(const uint64_t *pfns, uint64_t n, struct ims
 }
 
 /* iova_magazine_pop(): the topmost pfn <= @limit_pfn, swap-removed; 0 if none. */
-static inline uint64_t iova_magazine_pop(struct iova_magazine *mag, uint64_t *size,
+static inline uint64_t iova_magazine_pop(struct iova_magazine *mag, uint16_t *size,
 					 uint64_t limit_pfn)
 {
 	uint64_t i, pfn;
@@ -170,7 +198,7 @@ static struct iova_thread_rcache *claim_slot(struct ims_iova_domain *iovad, stru
 		s = &iovad->slots[n];
 		s->owner = key;
 		slot_init(s); /* a slot without magazines only ever misses */
-		s->fast = iovad->membarrier_ok;
+		s->fast = iovad->membarrier_ok && s->ready;
 		atomic_store_explicit(&iovad->nr_slots, n + 1, memory_order_release);
 	}
 	if (!s) {
@@ -178,18 +206,25 @@ static struct iova_thread_rcache *claim_slot(struct ims_iova_domain *iovad, stru
 		s->owner = 1; /* marks the shared slot as in use */
 	}
 	pthread_mutex_unlock(&iovad->slot_lock);
-	tl->uid = iovad->uid;
+	tl->tag = iovad->uid | (s->fast ? 0 : IOVA_TL_LOCKED);
 	tl->slot = s;
 	return s;
 }
 
-static inline struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad)
+static inline struct iova_tl_slot *tl_entry(const struct ims_iova_domain *iovad)
 {
-	struct iova_tl_slot *tl = &iova_tl[iovad->uid & (IOVA_TL_WAYS - 1)];
+	return &iova_tl[iovad->uid & (IOVA_TL_WAYS - 1)];
+}
 
-	if (likely(tl->uid == iovad->uid))
-		return tl->slot;
-	return claim_slot(iovad, tl);
+/* This thread's slot, claimed on first use; fast or locked. */
+static struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad)
+{
+	struct iova_tl_slot *tl = tl_entry(iovad);
+
+	if ((tl->tag & ~IOVA_TL_LOCKED) != iovad->uid)
+		claim_slot(iovad, tl);
+	iova_tl_last = *tl;
+	return tl->slot;
 }
 
 /* The loaded magazine is full: swap in prev, or push loaded to the depot. */
@@ -246,7 +281,7 @@ rcache_refill(struct ims_iova_domain *iovad, struct iova_thread_rcache *s, unsig
 }
 
 /* __iova_rcache_insert() */
-static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+static bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
@@ -269,8 +304,7 @@ static inline bool iova_rcache_insert(struct ims_iova_domain *iovad, uint64_t pf
 }
 
 /* iova_rcache_get() + __iova_rcache_get(); @limit_pfn is exclusive. */
-static inline uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size,
-				       uint64_t limit_pfn)
+static uint64_t iova_rcache_get(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn)
 {
 	unsigned int log_size = order_base_2(size);
 	struct iova_thread_rcache *s;
@@ -310,8 +344,9 @@ alloc_fast_tree(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn
 	}
 }
 
-uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
-			     bool flush_rcache)
+/* alloc_iova_fast(), every case: the locked slot, refills, the tree. */
+static __attribute__((noinline)) uint64_t
+alloc_fast_slow(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn, bool flush_rcache)
 {
 	uint64_t pfn;
 
@@ -326,13 +361,104 @@ uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint6
 	return alloc_fast_tree(iovad, size, limit_pfn, flush_rcache);
 }
 
-void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+/* free_iova_fast(), every case. */
+static __attribute__((noinline)) void free_fast_slow(struct ims_iova_domain *iovad, uint64_t pfn,
+						     uint64_t size)
 {
 	if (unlikely(!iovad))
 		return;
 	if (likely(iova_rcache_insert(iovad, pfn, size)))
 		return;
 	ims_iova_free(iovad, pfn);
+}
+
+/*
+ * The fast paths below handle the common case inline: a cached size
+ * (1..IOVA_FAST_MAX_SIZE), this thread's lock-free slot, and the loaded
+ * magazine able to serve.  Everything else, with the same results, goes
+ * through the slow paths above.
+ */
+#define IOVA_FAST_MAX_SIZE (1ULL << (IMS_IOVA_RANGE_CACHE_MAX_SIZE - 1))
+
+/*
+ * order_base_2(size) for sizes 1..32, by table: a bit scan (bsr; lzcnt is
+ * not in the x86-64 baseline) costs several cycles of throughput on some
+ * cores, a table load one micro-op.
+ */
+static const uint8_t iova_size_class[IOVA_FAST_MAX_SIZE + 1] = {
+	0, 0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4,
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+};
+
+/* The size each class holds: 1 << iova_size_class[size]. */
+static const uint8_t iova_size_round[IOVA_FAST_MAX_SIZE + 1] = {
+	0,  1,	2,  4,	4,  8,	8,  8,	8,  16, 16, 16, 16, 16, 16, 16, 16,
+	32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+};
+
+uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
+			     bool flush_rcache)
+{
+	struct iova_thread_rcache *s;
+	unsigned int k, top;
+	uint64_t pfn;
+
+	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
+		goto slow;
+	k = iova_size_class[size];
+	/* The slow path rounds the size the same way: pass it on rounded. */
+	size = iova_size_round[size];
+	if (unlikely(iova_tl_last.tag != iovad->uid))
+		goto slow;
+	s = iova_tl_last.slot;
+	if (unlikely(!owner_try_enter(s)))
+		goto slow;
+	top = s->nloaded[k] - 1u; /* UINT_MAX when the magazine is empty */
+	if (likely(top < IMS_IOVA_MAG_SIZE)) {
+		/*
+		 * iova_magazine_pop() takes the topmost pfn at or below the
+		 * kernel's bound, limit_pfn + 1 - size (unsigned; it wraps
+		 * for a limit below the size); usually that is the top one.
+		 * pfn + size <= limit_pfn + 1 says the same when there is no
+		 * wrap; otherwise, and for a limit_pfn of IMS_IOVA_ANCHOR
+		 * (refused), it fails and the slow path decides.
+		 */
+		pfn = s->loaded[k]->pfns[top];
+		if (likely(pfn + size <= limit_pfn + 1)) {
+			s->nloaded[k] = (uint16_t)top;
+			owner_leave(s);
+			return pfn;
+		}
+	}
+	owner_leave(s);
+slow:
+	return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
+}
+
+void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
+{
+	struct iova_thread_rcache *s;
+	unsigned int k;
+	unsigned int n;
+
+	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
+		goto slow;
+	k = iova_size_class[size];
+	if (unlikely(iova_tl_last.tag != iovad->uid))
+		goto slow;
+	s = iova_tl_last.slot;
+	if (unlikely(!owner_try_enter(s)))
+		goto slow;
+	n = s->nloaded[k];
+	if (likely(n < IMS_IOVA_MAG_SIZE)) {
+		s->loaded[k]->pfns[n] = pfn;
+		s->nloaded[k] = n + 1;
+		owner_leave(s);
+		return;
+	}
+	owner_leave(s);
+slow:
+	free_fast_slow(iovad, pfn, size);
 }
 
 /* free_cpu_cached_iovas() for one slot. */

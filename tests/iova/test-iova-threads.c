@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Many threads allocate and free through the rcaches at once; a shared
- * atomic bitmap proves no two live ranges ever overlap.  One phase runs more
+ * Many threads allocate and free through the rcaches and the tree at once
+ * (the tree's node pool grows meanwhile), while one thread also flushes,
+ * takes snapshots and checks the domain; a shared atomic bitmap proves no
+ * two live ranges ever overlap.  One phase runs more
  * threads than there are per-thread caches, so the shared cache is used too.
  * Teardown must leak nothing (run under valgrind / ASan).
  */
@@ -17,7 +19,7 @@
 #define LIVE 48
 
 static _Atomic uint64_t bitmap[WORDS];
-static atomic_long overlaps, outside, done_ops;
+static atomic_long overlaps, outside, broken, done_ops;
 static struct ims_iova_domain *dom;
 static pthread_barrier_t start;
 
@@ -51,17 +53,40 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	uint64_t pfn[LIVE] = { 0 }, size[LIVE] = { 0 }, s = w->seed;
+	bool tree[LIVE] = { false };
 
 	pthread_barrier_wait(&start);
 	for (int i = 0; i < w->ops; i++) {
 		int k = (int)(tap_rand(&s) % LIVE);
 
-		if (pfn[k]) {
+		if (pfn[k] && tree[k]) {
+			/* The tree path: find_iova, then free_iova (the pool may grow meanwhile). */
+			struct ims_iova iova = { 0, 0 };
+
+			if (ims_iova_find(dom, pfn[k] + size[k] - 1, &iova) ||
+			    iova.pfn_lo != pfn[k])
+				atomic_fetch_add(&broken, 1);
+			mark(pfn[k], size[k], false);
+			ims_iova_free(dom, pfn[k]);
+			pfn[k] = 0;
+		} else if (pfn[k]) {
 			mark(pfn[k], held_size(size[k]), false);
 			ims_iova_free_fast(dom, pfn[k], size[k]);
 			pfn[k] = 0;
+		} else if (tap_rand(&s) % 4 == 0) {
+			struct ims_iova iova;
+
+			size[k] = 1 + tap_rand(&s) % 70;
+			tree[k] = true;
+			if (ims_iova_alloc(dom, size[k], LIMIT, tap_rand(&s) & 1, &iova) == 0) {
+				pfn[k] = iova.pfn_lo;
+				if (iova.pfn_hi > LIMIT || iova.pfn_hi != pfn[k] + size[k] - 1)
+					atomic_fetch_add(&outside, 1);
+				mark(pfn[k], size[k], true);
+			}
 		} else {
 			size[k] = 1 + tap_rand(&s) % 40;
+			tree[k] = false;
 			pfn[k] = ims_iova_alloc_fast(dom, size[k], LIMIT, true);
 			if (pfn[k]) {
 				if (pfn[k] + held_size(size[k]) - 1 > LIMIT)
@@ -71,9 +96,21 @@ static void *work(void *arg)
 		}
 		if (w->flusher && i % 997 == 0)
 			ims_iova_flush_rcaches(dom);
+		if (w->flusher && i % 499 == 0) {
+			struct ims_iova_info info;
+
+			/* Snapshots race with everything else (TSan checks them). */
+			ims_iova_get_info(dom, &info);
+			if (info.nodes > (uint64_t)IMS_IOVA_MAX_THREADS * 200 ||
+			    ims_iova_check(dom))
+				atomic_fetch_add(&broken, 1);
+		}
 	}
 	for (int k = 0; k < LIVE; k++) {
-		if (pfn[k]) {
+		if (pfn[k] && tree[k]) {
+			mark(pfn[k], size[k], false);
+			ims_iova_free(dom, pfn[k]);
+		} else if (pfn[k]) {
 			mark(pfn[k], held_size(size[k]), false);
 			ims_iova_free_fast(dom, pfn[k], size[k]);
 		}
@@ -91,6 +128,7 @@ static void phase(int nthreads, int ops, const char *what)
 
 	atomic_store(&overlaps, 0);
 	atomic_store(&outside, 0);
+	atomic_store(&broken, 0);
 	atomic_store(&done_ops, 0);
 	ims_iova_domain_create(&dom, 4096, 1);
 	pthread_barrier_init(&start, NULL, (unsigned int)nthreads);
@@ -104,6 +142,7 @@ static void phase(int nthreads, int ops, const char *what)
 	is_int(atomic_load(&done_ops), (long)nthreads * ops, "%s: every thread ran", what);
 	is_int(atomic_load(&overlaps), 0, "%s: no two live ranges overlapped", what);
 	is_int(atomic_load(&outside), 0, "%s: every range stayed below the limit", what);
+	is_int(atomic_load(&broken), 0, "%s: lookups and checks during the run agreed", what);
 	ims_iova_get_info(dom, &info);
 	ok(info.nodes == info.cached_pfns,
 	   "%s: after all frees only cached ranges remain (%llu nodes, %llu cached)", what,

@@ -3,10 +3,13 @@
  * Benchmarks of the hw module: the SMMUv3 model's translate entry point,
  * programmed through MMIO and memory as a driver would.
  *
- *   translate-hit          IOTLB hits on a 64-page working set
- *   translate-miss         a full 4-level stage-1 walk each time (no IOTLB;
- *                          tables and configuration cache hot)
+ *   translate-hit          TLB hits on a 64-page working set (the model's
+ *                          micro-TLB, in front of its IOTLB)
+ *   translate-miss         a full 4-level stage-1 walk each time (no IOTLB,
+ *                          hence no micro-TLB; tables and configuration
+ *                          cache hot)
  *   translate-cyclic-2048  2048 pages cycled through a 2048-entry IOTLB
+ *                          (too many for the micro-TLB: IOTLB hits)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +168,7 @@ static int run_cyclic(const struct bench_opts *opts, struct bench_result *res)
 
 static const struct bench_def translate_hit = {
 	"translate-hit",
-	"SMMUv3 translate: IOTLB hits on a 64-page working set",
+	"SMMUv3 translate: TLB hits (micro-TLB, then IOTLB) on a 64-page working set",
 	run_hit,
 };
 static const struct bench_def translate_miss = {

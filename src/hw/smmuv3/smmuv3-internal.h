@@ -4,6 +4,7 @@
 #define IMS_HW_SMMUV3_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <iommusim/smmuv3.h>
 
 #include "hw/smmuv3/smmuv3-regs.h"
+#include "hw/vmsa/walk-internal.h"
 
 /*
  * A decoded STE (IHI 0070 §5.2), as the configuration cache holds it.  The
@@ -55,17 +57,24 @@ struct smmu_cd {
 #define XF_S1_REC 0x08u
 #define XF_S2_REC 0x10u
 #define XF_STALL 0x20u
+#define XF_FAST_S1 0x40u /* stage 1 only, both TTBx configurations accepted by vmsa_cfg_ok() */
 struct smmu_xcfg {
 	uint8_t flags; /* XF_* */
 	uint8_t ctx;   /* IOTLB context tag */
+	uint8_t tbi;
+	uint8_t ovr;	 /* STE.INSTCFG << 2 | STE.PRIVCFG */
+	uint8_t acc_clr; /* IMS_VMSA_* access bits the overrides clear ... */
+	uint8_t acc_set; /* ... and set */
+	uint8_t epd;	 /* bit i: CD.EPDi */
+	uint8_t pad;
+	uint64_t tag;  /* the IOTLB tag: ctx << 32 | vmid << 16 | asid */
+	uint32_t salt; /* iotlb_salt(tag) */
 	uint16_t vmid;
 	uint16_t asid;
-	uint8_t tbi;
-	uint8_t ovr; /* STE.INSTCFG << 2 | STE.PRIVCFG */
-#define XCFG_HOT_SIZE 8
-	uint8_t epd; /* bit i: CD.EPDi */
+#define XCFG_HOT_SIZE 24
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
+	struct vmsa_plan plan[2]; /* with XF_FAST_S1: tt[i] decoded for the walk (unless EPDi) */
 };
 
 struct xslot {
@@ -111,7 +120,9 @@ static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
 
 static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
 {
-	return ((uint64_t)sid << 24) | (ssv ? (1ULL << 23) | (ssid & 0xfffff) : 0) | (3ULL << 62);
+	/* (branch-free: ssv selects the SSID part) */
+	return ((uint64_t)sid << 24) | ((((uint64_t)1 << 23) | (ssid & 0xfffff)) & -(uint64_t)ssv) |
+	       (3ULL << 62);
 }
 
 int cfgc_init(struct cfgc *c, unsigned int entries);
@@ -123,6 +134,26 @@ void cfgc_insert(struct cfgc *c, uint64_t key, const void *val, size_t len);
 /* Remove entries for which (key & mask) == (match & mask), restricted to @type. */
 unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t sid_hi, bool any_idx,
 		      uint32_t idx);
+
+/*
+ * The micro-TLB (struct utlb_entry): a small direct-mapped cache in front of
+ * the configuration cache and the IOTLB, holding the final result of a
+ * successful translation of one 4K input page for one (StreamID, SSV,
+ * SubstreamID) and one access kind.  It is architecturally a TLB level like
+ * any other, and it is invalidated by everything that could change what it
+ * holds: every command the SMMU consumes (each TLBI_* and CFGI_* among them)
+ * and every register write bump one generation number, and an entry only
+ * hits while its generation is the current one.  Filled only where the
+ * IOTLB is enabled.
+ */
+#define UTLB_ENTRIES 256
+struct utlb_entry {
+	_Atomic uint32_t seq; /* odd while a writer holds the entry */
+	_Atomic uint32_t gen; /* the generation it was filled in */
+	_Atomic uint64_t key; /* xcfg_key() (never 0) */
+	_Atomic uint64_t va;  /* input page | access (IMS_VMSA_* bits 3:0) */
+	_Atomic uint64_t pa;  /* output page | perm */
+};
 
 struct smmu_queue {
 	uint64_t base; /* the register as written */
@@ -150,10 +181,50 @@ struct ims_smmuv3 {
 
 	struct ims_iotlb *iotlb; /* NULL when disabled */
 	struct cfgc cfgc;
+	struct utlb_entry *utlb;   /* UTLB_ENTRIES, with the IOTLB; else NULL */
+	_Atomic uint32_t utlb_gen; /* see struct utlb_entry */
+	uint64_t utlb_hits;	   /* also translations, config and IOTLB hits */
 
 	/* Counters (atomic). */
 	uint64_t translations, events, events_lost, commands, cmd_errors, syncs, msis;
 };
+
+/*
+ * Invalidate the micro-TLB: after a command has been executed, or a register
+ * written (under s->lock, so generation numbers have one writer).  A 32-bit
+ * generation that wraps empties every entry first.
+ */
+void smmu_utlb_invalidate(struct ims_smmuv3 *s);
+
+static inline uint64_t utlb_va(uint64_t addr, unsigned int access)
+{
+	return (addr & ~0xfffULL) | (access & 0xfu);
+}
+
+static inline struct utlb_entry *utlb_slot(const struct ims_smmuv3 *s, uint64_t key, uint64_t va)
+{
+	uint64_t h = ((va >> 12) ^ (va << 60) ^ (key >> 20)) * 0x9E3779B97F4A7C15ULL;
+
+	/* Consecutive pages of one stream land in consecutive entries. */
+	return &s->utlb[((va >> 12) + (h >> 56)) & (UTLB_ENTRIES - 1)];
+}
+
+/* Fill the entry of (@key, @va) unless another writer holds it (it is only a cache). */
+static inline void utlb_fill(struct ims_smmuv3 *s, uint32_t gen, uint64_t key, uint64_t va,
+			     uint64_t pa, uint8_t perm)
+{
+	struct utlb_entry *e = utlb_slot(s, key, va);
+	uint32_t sq = atomic_load_explicit(&e->seq, memory_order_relaxed);
+
+	if ((sq & 1) || !atomic_compare_exchange_strong_explicit(
+				&e->seq, &sq, sq + 1, memory_order_acquire, memory_order_relaxed))
+		return;
+	atomic_store_explicit(&e->gen, gen, memory_order_release);
+	atomic_store_explicit(&e->key, key, memory_order_release);
+	atomic_store_explicit(&e->va, va, memory_order_release);
+	atomic_store_explicit(&e->pa, (pa & ~0xfffULL) | perm, memory_order_release);
+	atomic_store_explicit(&e->seq, sq + 2, memory_order_release);
+}
 
 /* smmuv3.c */
 void smmu_record_event(struct ims_smmuv3 *s, const uint64_t rec[4]);
@@ -198,6 +269,38 @@ static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
 	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
 
 	return &c->xslots[(h >> 40) & c->xmask];
+}
+
+/*
+ * The fast table, for the translate fast path: copy the first @len bytes of
+ * the context for @key; on a hit, *@slot and *@seq name the version read, so
+ * that more of it can be read later with xcache_more().
+ */
+static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *out, size_t len,
+			      struct xslot **slot, uint32_t *seq)
+{
+	struct xslot *sl;
+	uint32_t sq;
+
+	if (!c->sets)
+		return false;
+	sl = xslot_of(c, key);
+	sq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if ((sq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		return false;
+	memcpy(out, &sl->v, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	*slot = sl;
+	*seq = sq;
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == sq;
+}
+
+/* Copy @len bytes at @off of the version xcache_hot() read; false if it changed since. */
+static inline bool xcache_more(struct xslot *sl, uint32_t seq, size_t off, void *out, size_t len)
+{
+	memcpy(out, (const uint8_t *)&sl->v + off, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
 /* The fast table: copy the first @len bytes of the context for @key; true on a hit. */

@@ -8,9 +8,12 @@
  * the event record exactly as §7.3 lays it out, which is then written to the
  * event queue when the configuration asks for it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/smmuv3/smmuv3-internal.h"
+#include "hw/vmsa/iotlb-internal.h"
+#include "hw/vmsa/walk-internal.h"
 #include "util/compiler.h"
 #include "util/le.h"
 #include "util/log.h"
@@ -497,6 +500,25 @@ static unsigned int apply_overrides(unsigned int ovr, unsigned int access)
 	return access;
 }
 
+/*
+ * apply_overrides() as two masks, computed when the context is resolved:
+ * access = ((access & ~clr) | set), then a write loses EXEC.
+ */
+static void override_masks(unsigned int ovr, uint8_t *clr, uint8_t *set)
+{
+	unsigned int instcfg = ovr >> 2, privcfg = ovr & 3;
+
+	*clr = (uint8_t)((instcfg == 2 ? IMS_VMSA_EXEC : 0) | (privcfg == 2 ? IMS_VMSA_PRIV : 0));
+	*set = (uint8_t)((instcfg == 3 ? IMS_VMSA_EXEC : 0) | (privcfg == 3 ? IMS_VMSA_PRIV : 0));
+}
+
+static inline unsigned int xl_access(const struct smmu_xcfg *xc, unsigned int access)
+{
+	_Static_assert(IMS_VMSA_EXEC == IMS_VMSA_WRITE << 1, "a write clears EXEC by a shift");
+	access = (access & ~(unsigned int)xc->acc_clr) | xc->acc_set;
+	return access & ~((access & IMS_VMSA_WRITE) << 1);
+}
+
 /* IOTLB context tags keep the three regimes apart. */
 #define CTX_S1 0u
 #define CTX_S2 1u
@@ -505,9 +527,32 @@ static unsigned int apply_overrides(unsigned int ovr, unsigned int access)
 /* The IOTLB key of the input address: with TBI, bits 63:56 are ignored (§3.4.1). */
 static inline uint64_t xl_iova(const struct smmu_xcfg *xc, uint64_t addr)
 {
-	if ((xc->flags & XF_S1) && (xc->tbi & (1u << ((addr >> 55) & 1))))
+	/* (tbi is 0 without stage 1) */
+	if (unlikely(xc->tbi) && (xc->tbi & (1u << ((addr >> 55) & 1))))
 		return canon_va(addr);
 	return addr;
+}
+
+/* Cache a walk's result. */
+static void iotlb_fill(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, uint64_t iova, uint64_t pa,
+		       uint64_t ipa, unsigned int leaf_shift, unsigned int gshift,
+		       unsigned int level, uint8_t perm, unsigned int flags)
+{
+	struct ims_iotlb_entry e;
+	uint64_t m = ~((1ULL << leaf_shift) - 1);
+
+	e.iova = iova & m;
+	e.oa = pa & m;
+	e.ipa = ipa & m;
+	e.ctx = xc->ctx;
+	e.asid = xc->asid;
+	e.vmid = xc->vmid;
+	e.leaf_shift = (uint8_t)leaf_shift;
+	e.granule_shift = (uint8_t)gshift;
+	e.level = (uint8_t)level;
+	e.perm = perm;
+	e.flags = (uint8_t)flags;
+	ims_iotlb_insert(s->iotlb, &e);
 }
 
 static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iova)
@@ -596,24 +641,10 @@ static int translate_walk(struct xl *x, const struct smmu_xcfg *xc, uint64_t iov
 			level = w2.level;
 		perm &= w2.perm;
 	}
-	if (s->iotlb) {
-		struct ims_iotlb_entry e;
-		uint64_t m = ~((1ULL << leaf_shift) - 1);
-
-		e.iova = iova & m;
-		e.oa = pa & m;
-		e.ipa = ipa & m;
-		e.ctx = xc->ctx;
-		e.asid = xc->asid;
-		e.vmid = xc->vmid;
-		e.leaf_shift = (uint8_t)leaf_shift;
-		e.granule_shift = (uint8_t)gshift;
-		e.level = (uint8_t)level;
-		e.perm = perm;
-		e.flags = (uint8_t)((s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
-				    (global ? IMS_IOTLB_GLOBAL : 0));
-		ims_iotlb_insert(s->iotlb, &e);
-	}
+	if (s->iotlb)
+		iotlb_fill(s, xc, iova, pa, ipa, leaf_shift, gshift, level, perm,
+			   (s1 ? IMS_IOTLB_S1 : 0) | (s2 ? IMS_IOTLB_S2 : 0) |
+				   (global ? IMS_IOTLB_GLOBAL : 0));
 	x->res->status = IMS_TXN_OK;
 	x->res->pa = pa;
 	x->res->perm = perm;
@@ -708,13 +739,28 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 	}
 	if (!s1 && !s2)
 		xc->flags = XF_BYPASS;
+	/* The fast path walks stage-1-only contexts whose tables it need not re-check. */
+	if (s1 && !s2 && ((xc->epd & 1) || vmsa_cfg_ok(&xc->tt[0])) &&
+	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1]))) {
+		xc->flags |= XF_FAST_S1;
+		for (unsigned int i = 0; i < 2; i++)
+			if (!(xc->epd & (1u << i)))
+				vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+	}
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
+	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
+	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
+	xc->salt = (uint32_t)iotlb_salt(xc->tag);
 	return 0;
 }
 
-/* Everything but an IOTLB hit on a resolved context. */
+/*
+ * Everything but an IOTLB hit on a resolved context, or a fast stage-1 walk.
+ * @probed: the fast path already looked the IOTLB up and missed (or hit an
+ * entry that denies the access): it is not looked up, nor counted, again.
+ */
 static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const struct ims_txn *txn,
-						    struct ims_txn_result *res)
+						    struct ims_txn_result *res, bool probed)
 {
 	struct xl x = { .s = s, .txn = txn, .res = res };
 	struct smmu_xcfg xc;
@@ -763,14 +809,14 @@ static __attribute__((noinline)) int translate_slow(struct ims_smmuv3 *s, const 
 		goto bypass;
 	x.access = apply_overrides(xc.ovr, txn->access);
 	iova = xl_iova(&xc, txn->addr);
-	if (s->iotlb) {
-		struct ims_iotlb_entry e;
+	if (s->iotlb && !probed) {
+		struct iotlb_hit hit;
 
-		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
-		    likely(ims_vmsa_permits(e.perm, x.access))) {
+		if (iotlb_lookup_inline(s->iotlb, xc.tag, iova, false, &hit) &&
+		    likely(ims_vmsa_permits((uint8_t)(hit.meta >> 8), x.access))) {
 			res->status = IMS_TXN_OK;
-			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
-			res->perm = e.perm;
+			res->pa = hit.oa | (iova & ((1ULL << hit.leaf_shift) - 1));
+			res->perm = (uint8_t)(hit.meta >> 8);
 			return 0;
 		}
 	}
@@ -784,38 +830,148 @@ bypass:
 	return 0;
 }
 
+/*
+ * After an IOTLB miss (or with no IOTLB) on a resolved context @xc (the hot
+ * part, read from @slot at version @seq): a stage-1-only context walks here,
+ * with nothing to record -- its tables were validated and decoded into a
+ * plan when the CD was (XF_FAST_S1).  Anything else -- a fault to record,
+ * another kind of context, a race with a writer of the context -- takes the
+ * slow path, which does the whole translation again.
+ */
+/* GCC cannot see that the out-of-line walks fill @w when they return 0. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+static inline __attribute__((always_inline)) int
+translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
+	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
+{
+	uint64_t addr = txn->addr, hi;
+	unsigned int r = (unsigned int)((addr >> 55) & 1);
+	struct ims_vmsa_walk w; /* (filled by every walk that returns 0) */
+	struct vmsa_plan plan;
+
+	if (!(xc->flags & XF_FAST_S1) || ((xc->epd >> r) & 1) ||
+	    !xcache_more(slot, seq, offsetof(struct smmu_xcfg, plan) + r * sizeof(plan), &plan,
+			 sizeof(plan)))
+		goto slow;
+	/*
+	 * §3.4.1: the address must lie in TTB0's or TTB1's range: bits above
+	 * ias all 0 (TTB0) or all 1 (TTB1), up to bit 55 with TBI (ias <= 48).
+	 */
+	hi = plan.ia_bad & ((xc->tbi & (1u << r)) ? GENMASK_ULL(55, 0) : ~0ULL);
+	if (unlikely((addr & hi) != (r ? hi : 0)))
+		goto slow;
+	if (unlikely(vmsa_walk_plan(s->mem, &plan, addr & ~plan.ia_bad, &w, NULL)))
+		goto slow;
+	if (unlikely(!ims_vmsa_permits(w.perm, xl_access(xc, txn->access))))
+		goto slow;
+	if (s->iotlb) {
+		struct smmu_xcfg full;
+
+		/* The IOTLB tag's ASID and VMID, from the same version. */
+		if (!xcache_more(slot, seq, 0, &full, offsetof(struct smmu_xcfg, tt)))
+			goto slow;
+		iotlb_fill(s, &full, xl_iova(xc, addr), w.oa, w.oa, w.leaf_shift, plan.gs, w.level,
+			   w.perm, IMS_IOTLB_S1 | (w.ng ? 0 : IMS_IOTLB_GLOBAL));
+		if (s->utlb)
+			utlb_fill(s, gen, xcfg_key(txn->sid, txn->ssv, txn->ssid),
+				  utlb_va(addr, txn->access), w.oa, w.perm);
+	}
+	res->status = IMS_TXN_OK;
+	res->pa = w.oa;
+	res->perm = w.perm;
+	smmu_inc_local(&s->cfgc.hits);
+	return 0;
+slow:
+	return translate_slow(s, txn, res, true);
+}
+
+#pragma GCC diagnostic pop
+
+/*
+ * A micro-TLB miss: the resolved context, the IOTLB, then a walk.  @key:
+ * the context's key; @gen: the micro-TLB generation read before anything
+ * else, which a fill records (an invalidation since makes the entry stale).
+ */
+static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const struct ims_txn *txn,
+						    struct ims_txn_result *res, uint64_t key,
+						    uint32_t gen)
+{
+	struct smmu_xcfg xc;
+	struct xslot *slot;
+	uint32_t seq;
+
+	smmu_inc_local(&s->translations);
+	/* A resolved context, then an IOTLB hit that permits. */
+	if (likely(xcache_hot(&s->cfgc, key, &xc, XCFG_HOT_SIZE, &slot, &seq) &&
+		   !(xc.flags & XF_BYPASS))) {
+		if (likely(s->iotlb != NULL)) {
+			uint64_t iova = xl_iova(&xc, txn->addr);
+			struct iotlb_hit hit;
+
+			if (iotlb_lookup_salted(s->iotlb, xc.tag, xc.salt, iova, false, &hit)) {
+				uint8_t perm = (uint8_t)(hit.meta >> 8);
+
+				if (unlikely(!ims_vmsa_permits(perm, xl_access(&xc, txn->access))))
+					return translate_slow(s, txn, res, true);
+				res->status = IMS_TXN_OK;
+				res->pa = hit.oa | (iova & ~(~0ULL << hit.leaf_shift));
+				res->perm = perm;
+				smmu_inc_local(&s->cfgc.hits);
+				if (s->utlb)
+					utlb_fill(s, gen, key, utlb_va(txn->addr, txn->access),
+						  res->pa, perm);
+				return 0;
+			}
+		}
+		return translate_miss(s, &xc, slot, seq, gen, txn, res);
+	}
+	return translate_slow(s, txn, res, false);
+}
+
 int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	struct ims_smmuv3 *s = opaque;
-	struct smmu_xcfg xc;
+	uint32_t gen = 0;
 	unsigned int rw;
+	uint64_t key;
 
-	if (unlikely(!s || !txn || !res || !txn->size || txn->size > 4096 ||
-		     (txn->addr & 0xfff) + txn->size > 4096))
+	/* 1..4096 bytes, within one 4K page: size - 1 < 4096 - page offset (0 wraps). */
+	if (unlikely(!s || !txn || !res ||
+		     txn->size - 1u >= 4096u - (unsigned int)(txn->addr & 0xfff)))
 		return ims_error(-EINVAL, "smmuv3: bad transaction (size %u at 0x%llx)",
 				 txn ? txn->size : 0, txn ? (unsigned long long)txn->addr : 0ULL);
 	res->fault.event = 0;
-	smmu_inc_local(&s->translations);
 	rw = txn->access & (IMS_VMSA_READ | IMS_VMSA_WRITE);
-	/* The hot path: SMMU enabled, a resolved context, an IOTLB hit that permits. */
-	if (likely(rw && rw != (IMS_VMSA_READ | IMS_VMSA_WRITE) && s->iotlb &&
-		   (smmu_ld32(&s->cr0) & CR0_SMMUEN) &&
-		   xcache_lookup(&s->cfgc, xcfg_key(txn->sid, txn->ssv, txn->ssid), &xc,
-				 XCFG_HOT_SIZE) &&
-		   !(xc.flags & XF_BYPASS))) {
-		uint64_t iova = xl_iova(&xc, txn->addr);
-		struct ims_iotlb_entry e;
+	if (unlikely(rw - 1u >= 2u || !(smmu_ld32(&s->cr0) & CR0_SMMUEN))) {
+		/* Not a read or a write, or both (F_UUT); or the SMMU is disabled. */
+		smmu_inc_local(&s->translations);
+		return translate_slow(s, txn, res, false);
+	}
+	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
+	/* The hot path: the micro-TLB (see struct utlb_entry). */
+	if (likely(s->utlb != NULL)) {
+		uint64_t va = utlb_va(txn->addr, txn->access);
+		struct utlb_entry *e = utlb_slot(s, key, va);
+		uint32_t sq = atomic_load_explicit(&e->seq, memory_order_acquire);
 
-		if (ims_iotlb_lookup(s->iotlb, xc.ctx, xc.vmid, xc.asid, iova, &e) &&
-		    likely(ims_vmsa_permits(e.perm, apply_overrides(xc.ovr, txn->access)))) {
-			res->status = IMS_TXN_OK;
-			res->pa = e.oa | (iova & ((1ULL << e.leaf_shift) - 1));
-			res->perm = e.perm;
-			smmu_inc_local(&s->cfgc.hits);
-			return 0;
+		gen = atomic_load_explicit(&s->utlb_gen, memory_order_acquire);
+		if (likely(atomic_load_explicit(&e->va, memory_order_acquire) == va &&
+			   atomic_load_explicit(&e->key, memory_order_acquire) == key &&
+			   atomic_load_explicit(&e->gen, memory_order_acquire) == gen &&
+			   !(sq & 1))) {
+			uint64_t pa = atomic_load_explicit(&e->pa, memory_order_acquire);
+
+			if (likely(atomic_load_explicit(&e->seq, memory_order_relaxed) == sq)) {
+				res->status = IMS_TXN_OK;
+				res->pa = (pa & ~0xfffULL) | (txn->addr & 0xfff);
+				res->perm = (uint8_t)pa;
+				smmu_inc_local(&s->utlb_hits);
+				return 0;
+			}
 		}
 	}
-	return translate_slow(s, txn, res);
+	return translate_main(s, txn, res, key, gen);
 }
 
 void smmu_prefetch_config(struct ims_smmuv3 *s, uint32_t sid, bool ssv, uint32_t ssid)

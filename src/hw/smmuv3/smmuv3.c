@@ -462,6 +462,7 @@ static void cmdq_process(struct ims_smmuv3 *s)
 			cmd[0] = ims_ld_le64(buf);
 			cmd[1] = ims_ld_le64(buf + 8);
 			err = cmd_exec(s, cmd);
+			smmu_utlb_invalidate(s); /* after the command's own invalidation */
 		}
 		if (err) {
 			/* §4.5: CONS stays on the failing command; ERR says why. */
@@ -755,9 +756,35 @@ static int mmio_write(void *opaque, uint64_t off, unsigned int size, uint64_t va
 	} else {
 		write32(s, off, (uint32_t)val);
 	}
+	smmu_utlb_invalidate(s);
 	pthread_mutex_unlock(&s->lock);
 	smmu_fire_irqs(s);
 	return ret;
+}
+
+void smmu_utlb_invalidate(struct ims_smmuv3 *s)
+{
+	uint32_t gen;
+
+	if (!s->utlb)
+		return;
+	gen = atomic_load_explicit(&s->utlb_gen, memory_order_relaxed) + 1;
+	if (!gen) {
+		/* Wrapped: no entry may keep a generation that comes round again. */
+		for (unsigned int i = 0; i < UTLB_ENTRIES; i++) {
+			struct utlb_entry *e = &s->utlb[i];
+			uint32_t sq;
+
+			do {
+				sq = atomic_load_explicit(&e->seq, memory_order_relaxed) & ~1u;
+			} while (!atomic_compare_exchange_weak_explicit(
+				&e->seq, &sq, sq + 1, memory_order_acquire, memory_order_relaxed));
+			atomic_store_explicit(&e->key, 0, memory_order_release);
+			atomic_store_explicit(&e->seq, sq + 2, memory_order_release);
+		}
+		gen = 1;
+	}
+	atomic_store_explicit(&s->utlb_gen, gen, memory_order_release);
 }
 
 static const struct ims_mmio_ops smmuv3_mmio_ops = {
@@ -810,6 +837,13 @@ int ims_smmuv3_new(struct ims_smmuv3 **out, struct ims_mem *mem, uint64_t base,
 		ret = ims_iotlb_new(&s->iotlb, s->p.iotlb_sets, s->p.iotlb_ways);
 		if (ret)
 			goto err_cfgc;
+		/* Generation 1; entries of generation 0 never hit. */
+		s->utlb = calloc(UTLB_ENTRIES, sizeof(*s->utlb));
+		atomic_init(&s->utlb_gen, 1);
+		if (!s->utlb) {
+			ret = -ENOMEM;
+			goto err_tlb;
+		}
 	}
 	ret = ims_mem_add_mmio(mem, base, IMS_SMMUV3_MMIO_SIZE, &smmuv3_mmio_ops, s);
 	if (ret)
@@ -817,6 +851,7 @@ int ims_smmuv3_new(struct ims_smmuv3 **out, struct ims_mem *mem, uint64_t base,
 	*out = s;
 	return 0;
 err_tlb:
+	free(s->utlb);
 	ims_iotlb_free(s->iotlb);
 err_cfgc:
 	cfgc_destroy(&s->cfgc);
@@ -833,6 +868,7 @@ void ims_smmuv3_free(struct ims_smmuv3 *s)
 	ims_mem_remove_mmio(s->mem, s->mmio_base);
 	if (s->iotlb)
 		ims_iotlb_free(s->iotlb);
+	free(s->utlb);
 	cfgc_destroy(&s->cfgc);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -851,14 +887,18 @@ int ims_smmuv3_translate(struct ims_smmuv3 *s, const struct ims_txn *txn,
 
 void ims_smmuv3_get_stats(struct ims_smmuv3 *s, struct ims_smmuv3_stats *st)
 {
+	uint64_t utlb_hits = smmu_ld64(&s->utlb_hits);
+
 	memset(st, 0, sizeof(*st));
 	if (s->iotlb)
 		ims_iotlb_get_stats(s->iotlb, &st->iotlb);
-	st->cfg_hits = smmu_ld64(&s->cfgc.hits);
+	/* A micro-TLB hit is a translation that hit the config cache and the IOTLB. */
+	st->iotlb.hits += utlb_hits;
+	st->cfg_hits = smmu_ld64(&s->cfgc.hits) + utlb_hits;
 	st->cfg_misses = smmu_ld64(&s->cfgc.misses);
 	st->cfg_evictions = smmu_ld64(&s->cfgc.evictions);
 	st->cfg_invalidated = smmu_ld64(&s->cfgc.invalidated);
-	st->translations = smmu_ld64(&s->translations);
+	st->translations = smmu_ld64(&s->translations) + utlb_hits;
 	st->events = smmu_ld64(&s->events);
 	st->events_lost = smmu_ld64(&s->events_lost);
 	st->commands = smmu_ld64(&s->commands);

@@ -27,76 +27,25 @@
  *   no locked instruction): exact in one thread, approximate when threads
  *   hit the same set at once.  Insert and eviction counts are exact.
  */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/compiler.h"
-#include <iommusim/vmsa.h>
-
-/* slot.va: the tag word compared on lookup. */
-#define VA_VALID 0x1ULL
-#define VA_ANY_ASID 0x2ULL /* global, or no stage-1 component */
-#define VA_SHIFT_POS 4	   /* leaf_shift in bits [9:4] */
-#define VA_LOW_MASK 0x3ffULL
+#include "hw/vmsa/iotlb-internal.h"
 
 #define LEAF_SHIFT_MIN 12
 #define LEAF_SHIFT_MAX 52
 
-struct slot {
-	_Atomic uint64_t va;   /* iova | leaf_shift << 4 | VA_ANY_ASID | VA_VALID */
-	_Atomic uint64_t tag;  /* ctx << 32 | vmid << 16 | asid */
-	_Atomic uint64_t oa;   /* output address, aligned */
-	_Atomic uint64_t ipa;  /* IPA, for TLBI by IPA */
-	_Atomic uint64_t meta; /* flags | perm << 8 | level << 16 | granule_shift << 24 */
-	_Atomic uint32_t age;  /* the set's tick at the last use */
-	uint32_t pad;
-};
-
-struct set_hdr {
-	_Atomic uint32_t seq;  /* even: stable; odd: a writer holds the set */
-	_Atomic uint32_t tick; /* LRU clock of this set */
-	/* Counters: inserts and evictions change under the set lock (exact). */
-	_Atomic uint64_t hits, misses, inserts, evictions;
-};
-
-struct ims_iotlb {
-	uint8_t *sets; /* nsets blocks of 1 << stride_shift bytes: a set_hdr, then the ways */
-	unsigned int stride_shift;
-	unsigned int nsets, ways, set_bits;
-	_Atomic uint64_t shifts; /* bit n: entries of leaf_shift n may be present */
-	_Atomic uint64_t invalidated;
-};
-
-static inline struct set_hdr *set_at(const struct ims_iotlb *tlb, uint64_t idx)
-{
-	return (struct set_hdr *)(void *)(tlb->sets + (idx << tlb->stride_shift));
-}
-
-/* An increment by relaxed load and store (no locked instruction): exact in one thread. */
-static inline void count(_Atomic uint64_t *c)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-}
-
-static inline struct slot *set_slots(struct set_hdr *h)
-{
-	return (struct slot *)(void *)(h + 1);
-}
-
-static inline uint64_t make_tag(uint32_t ctx, uint16_t vmid, uint16_t asid)
-{
-	return (uint64_t)ctx << 32 | (uint64_t)vmid << 16 | asid;
-}
-
-static inline uint64_t set_index(const struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid,
-				 uint64_t vpn)
-{
-	uint64_t h = ((uint64_t)ctx << 16 | vmid) * 0x9E3779B97F4A7C15ULL;
-
-	return (vpn + (vpn >> tlb->set_bits) + (h >> 40)) & (tlb->nsets - 1);
-}
+/* Short names for this file. */
+#define VA_VALID IOTLB_VA_VALID
+#define VA_ANY_ASID IOTLB_VA_ANY_ASID
+#define VA_SHIFT_POS IOTLB_VA_SHIFT_POS
+#define VA_LOW_MASK IOTLB_VA_LOW_MASK
+#define set_hdr iotlb_set_hdr
+#define slot iotlb_slot
+#define set_at iotlb_set_at
+#define set_slots iotlb_slots
+#define count iotlb_count
+#define make_tag iotlb_make_tag
 
 /* --- the set seqlock ----------------------------------------------------------------------- */
 
@@ -130,8 +79,12 @@ IMS_EXPORT int ims_iotlb_new(struct ims_iotlb **out, unsigned int sets, unsigned
 	if (!tlb)
 		return -ENOMEM;
 	/* A power-of-two set size: the set address is a shift, not a multiply. */
+	_Static_assert(sizeof(struct iotlb_slot) == 32, "two ways per cache line");
+	_Static_assert(sizeof(struct iotlb_set_hdr) == sizeof(struct iotlb_slot),
+		       "the ways follow the header at a slot boundary");
 	stride = 64;
-	while (stride < sizeof(struct set_hdr) + (size_t)ways * sizeof(struct slot))
+	while (stride < sizeof(struct set_hdr) + (size_t)ways * (sizeof(struct slot) + 8) +
+				sizeof(struct iotlb_ctrs))
 		stride <<= 1;
 	bytes = stride * sets;
 	tlb->sets = aligned_alloc(64, bytes);
@@ -141,9 +94,12 @@ IMS_EXPORT int ims_iotlb_new(struct ims_iotlb **out, unsigned int sets, unsigned
 	}
 	memset(tlb->sets, 0, bytes);
 	tlb->stride_shift = ims_ilog2(stride);
+	tlb->ipa_off = (unsigned int)(sizeof(struct set_hdr) + (size_t)ways * sizeof(struct slot));
+	tlb->ctrs_off = tlb->ipa_off + 8 * ways;
 	tlb->nsets = sets;
 	tlb->ways = ways;
 	tlb->set_bits = ims_ilog2(sets);
+	tlb->set_mask = sets - 1;
 	*out = tlb;
 	return 0;
 }
@@ -163,87 +119,25 @@ IMS_EXPORT unsigned int ims_iotlb_capacity(struct ims_iotlb *tlb)
 
 /* --- lookup -------------------------------------------------------------------------------- */
 
-static inline void touch(struct set_hdr *h, struct slot *sl)
-{
-	uint32_t t = atomic_load_explicit(&h->tick, memory_order_relaxed);
-
-	if (atomic_load_explicit(&sl->age, memory_order_relaxed) != t) {
-		atomic_store_explicit(&h->tick, t + 1, memory_order_relaxed);
-		atomic_store_explicit(&sl->age, t + 1, memory_order_relaxed);
-	}
-	count(&h->hits);
-}
-
-/* Probe the set for a (leaf_shift, vpn) entry; a hit fills *@out. */
-static inline bool probe(struct ims_iotlb *tlb, uint64_t tag, uint32_t ctx, uint16_t vmid,
-			 uint64_t iova, unsigned int shift, struct ims_iotlb_entry *out,
-			 struct set_hdr **last)
-{
-	uint64_t va = iova & ~((1ULL << shift) - 1);
-	uint64_t key = va | (uint64_t)shift << VA_SHIFT_POS | VA_VALID;
-	struct set_hdr *h = set_at(tlb, set_index(tlb, ctx, vmid, iova >> shift));
-	struct slot *sl = set_slots(h);
-	unsigned int ways = tlb->ways;
-
-	*last = h;
-	for (;;) {
-		uint32_t s = atomic_load_explicit(&h->seq, memory_order_acquire);
-		unsigned int w;
-		uint64_t v = 0, t = 0, oa, ipa, meta;
-
-		if (unlikely(s & 1))
-			continue; /* a writer holds the set: wait for it */
-		for (w = 0; w < ways; w++) {
-			v = atomic_load_explicit(&sl[w].va, memory_order_acquire);
-			if ((v & ~VA_ANY_ASID) != key)
-				continue;
-			t = atomic_load_explicit(&sl[w].tag, memory_order_acquire);
-			if (t == tag || ((v & VA_ANY_ASID) && !((t ^ tag) >> 16)))
-				break;
-		}
-		/*
-		 * A miss needs no validation: writers change one way at a
-		 * time, so an entry present throughout was seen.
-		 */
-		if (w == ways)
-			return false;
-		oa = atomic_load_explicit(&sl[w].oa, memory_order_acquire);
-		ipa = atomic_load_explicit(&sl[w].ipa, memory_order_acquire);
-		meta = atomic_load_explicit(&sl[w].meta, memory_order_acquire);
-		if (atomic_load_explicit(&h->seq, memory_order_relaxed) != s)
-			continue;
-		out->iova = va;
-		out->oa = oa;
-		out->ipa = ipa;
-		out->ctx = ctx;
-		out->vmid = vmid;
-		out->asid = (uint16_t)t;
-		out->leaf_shift = (uint8_t)shift;
-		out->flags = (uint8_t)meta;
-		out->perm = (uint8_t)(meta >> 8);
-		out->level = (uint8_t)(meta >> 16);
-		out->granule_shift = (uint8_t)(meta >> 24);
-		touch(h, &sl[w]);
-		return true;
-	}
-}
-
 IMS_EXPORT bool ims_iotlb_lookup(struct ims_iotlb *tlb, uint32_t ctx, uint16_t vmid, uint16_t asid,
 				 uint64_t iova, struct ims_iotlb_entry *out)
 {
-	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed);
-	uint64_t tag = make_tag(ctx, vmid, asid);
-	struct set_hdr *last = set_at(tlb, 0);
+	struct iotlb_hit hit;
 
-	while (shifts) {
-		unsigned int shift = (unsigned int)__builtin_ctzll(shifts);
-
-		if (probe(tlb, tag, ctx, vmid, iova, shift, out, &last))
-			return true;
-		shifts &= shifts - 1;
-	}
-	count(&last->misses); /* in the last set probed, whose line is at hand */
-	return false;
+	if (!iotlb_lookup_inline(tlb, make_tag(ctx, vmid, asid), iova, true, &hit))
+		return false;
+	out->iova = iova & (~0ULL << hit.leaf_shift);
+	out->oa = hit.oa;
+	out->ipa = hit.ipa;
+	out->ctx = ctx;
+	out->vmid = vmid;
+	out->asid = (uint16_t)hit.tag;
+	out->leaf_shift = (uint8_t)hit.leaf_shift;
+	out->flags = (uint8_t)hit.meta;
+	out->perm = (uint8_t)(hit.meta >> 8);
+	out->level = (uint8_t)(hit.meta >> 16);
+	out->granule_shift = (uint8_t)(hit.meta >> 24);
+	return true;
 }
 
 /* --- insert -------------------------------------------------------------------------------- */
@@ -252,7 +146,8 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 {
 	unsigned int shift = e->leaf_shift, victim;
 	int dup = -1, empty = -1, lru = -1;
-	uint64_t va, key, tag, bit, meta;
+	uint64_t va, key, tag, bit;
+	uint32_t meta;
 	uint32_t s, oldest = 0, tick;
 	struct set_hdr *h;
 	struct slot *sl;
@@ -266,14 +161,14 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 	if ((e->flags & IMS_IOTLB_GLOBAL) || !(e->flags & IMS_IOTLB_S1))
 		key |= VA_ANY_ASID;
 	tag = make_tag(e->ctx, e->vmid, e->asid);
-	meta = (uint64_t)e->flags | (uint64_t)e->perm << 8 | (uint64_t)e->level << 16 |
-	       (uint64_t)e->granule_shift << 24;
+	meta = (uint32_t)e->flags | (uint32_t)e->perm << 8 | (uint32_t)e->level << 16 |
+	       (uint32_t)e->granule_shift << 24;
 
 	bit = 1ULL << shift;
 	if (!(atomic_load_explicit(&tlb->shifts, memory_order_relaxed) & bit))
 		atomic_fetch_or_explicit(&tlb->shifts, bit, memory_order_relaxed);
 
-	h = set_at(tlb, set_index(tlb, e->ctx, e->vmid, e->iova >> shift));
+	h = set_at(tlb, iotlb_set_index(tlb, iotlb_salt(tag), e->iova >> shift));
 	sl = set_slots(h);
 	s = set_lock(h);
 	tick = atomic_load_explicit(&h->tick, memory_order_relaxed);
@@ -305,16 +200,16 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 	} else {
 		/* The set is full: evict its least recently used way, only it. */
 		victim = (unsigned int)lru;
-		count(&h->evictions);
+		count(&iotlb_ctrs(tlb, h)->evictions);
 	}
 	atomic_store_explicit(&sl[victim].tag, tag, memory_order_release);
 	atomic_store_explicit(&sl[victim].oa, e->oa & ~((1ULL << shift) - 1), memory_order_release);
-	atomic_store_explicit(&sl[victim].ipa, e->ipa, memory_order_release);
+	atomic_store_explicit(&iotlb_ipas(tlb, h)[victim], e->ipa, memory_order_release);
 	atomic_store_explicit(&sl[victim].meta, meta, memory_order_release);
 	atomic_store_explicit(&sl[victim].va, key, memory_order_release);
 	atomic_store_explicit(&h->tick, tick + 1, memory_order_relaxed);
 	atomic_store_explicit(&sl[victim].age, tick + 1, memory_order_relaxed);
-	count(&h->inserts);
+	count(&iotlb_ctrs(tlb, h)->inserts);
 	set_unlock(h, s);
 }
 
@@ -390,7 +285,7 @@ static unsigned int inv_set(struct ims_iotlb *tlb, struct set_hdr *h, const stru
 		if (!(v & VA_VALID))
 			continue;
 		if (!inv_match(r, v, atomic_load_explicit(&sl[w].tag, memory_order_relaxed),
-			       atomic_load_explicit(&sl[w].ipa, memory_order_relaxed),
+			       atomic_load_explicit(&iotlb_ipas(tlb, h)[w], memory_order_relaxed),
 			       atomic_load_explicit(&sl[w].meta, memory_order_relaxed)))
 			continue;
 		atomic_store_explicit(&sl[w].va, 0, memory_order_release);
@@ -446,7 +341,12 @@ static unsigned int inv_va_targeted(struct ims_iotlb *tlb, const struct inv_req 
 		unsigned int shift = (unsigned int)__builtin_ctzll(m);
 
 		for (uint64_t vpn = r->start >> shift; vpn <= r->last >> shift; vpn++) {
-			n += inv_set(tlb, set_at(tlb, set_index(tlb, r->ctx, r->vmid, vpn)), r);
+			n += inv_set(
+				tlb,
+				set_at(tlb,
+				       iotlb_set_index(
+					       tlb, iotlb_salt(make_tag(r->ctx, r->vmid, 0)), vpn)),
+				r);
 			if (vpn == UINT64_MAX >> shift)
 				break;
 		}
@@ -523,8 +423,10 @@ IMS_EXPORT void ims_iotlb_get_stats(struct ims_iotlb *tlb, struct ims_iotlb_stat
 
 		st->hits += atomic_load_explicit(&h->hits, memory_order_relaxed);
 		st->misses += atomic_load_explicit(&h->misses, memory_order_relaxed);
-		st->inserts += atomic_load_explicit(&h->inserts, memory_order_relaxed);
-		st->evictions += atomic_load_explicit(&h->evictions, memory_order_relaxed);
+		st->inserts +=
+			atomic_load_explicit(&iotlb_ctrs(tlb, h)->inserts, memory_order_relaxed);
+		st->evictions +=
+			atomic_load_explicit(&iotlb_ctrs(tlb, h)->evictions, memory_order_relaxed);
 	}
 	st->invalidated = atomic_load_explicit(&tlb->invalidated, memory_order_relaxed);
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal state of the IOMMU core (src/iommu). */
+#ifndef IMS_IOMMU_PRIVATE_H
+#define IMS_IOMMU_PRIVATE_H
+
+#include <iommusim/iommu.h>
+
+struct ims_iommu_core {
+	struct ims_devcore *dc;
+	struct ims_iommu_opts opts;
+	unsigned int def_domain_type;
+	bool dma_strict;
+	bool cmd_line_dma_api, cmd_line_strict;
+	struct ims_iommu_device **iommus;
+	int nr_iommus, cap_iommus;
+	struct ims_iommu_group **groups; /* live groups, for id allocation */
+	int nr_groups, cap_groups;
+};
+
+int ims_iommu_grow(void **arr, int *cap, int need, size_t elem);
+int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***group_list,
+			     int *nr_list);
+int ims_iommu_setup_default_domain(struct ims_iommu_group *group, unsigned int target_type);
+void ims_iommu_setup_dma_ops(struct ims_device *dev);
+const struct ims_iommu_ops *ims_dev_iommu_ops(const struct ims_device *dev);
+
+#endif
