@@ -111,6 +111,23 @@ static int missing_level(struct lint *l, int start, int *above)
 	return IMS_OF_NONE;
 }
 
+/* A node of_platform_populate() turns into a device (the booted machine knows). */
+static bool is_platform_node(struct lint *l, int node)
+{
+	static const char *const buses[] = { "simple-bus", "simple-mfd", "isa", "arm,amba-bus" };
+	int parent = ims_of_get_parent(l->t, node);
+	bool bus = parent == ims_of_find_node_by_path(l->t, "/");
+
+	if (l->dc)
+		return ims_devcore_find_by_node(l->dc, node) != NULL;
+	if (!ims_of_get_property(l->t, node, "compatible", NULL) ||
+	    !ims_of_device_is_available(l->t, node))
+		return false;
+	for (size_t i = 0; !bus && i < sizeof(buses) / sizeof(buses[0]); i++)
+		bus = ims_of_device_is_compatible(l->t, parent, buses[i]);
+	return bus;
+}
+
 static void check_missing_levels(struct lint *l)
 {
 	int nr = ims_of_nr_nodes(l->t), *seen, nseen = 0;
@@ -125,8 +142,7 @@ static void check_missing_levels(struct lint *l)
 		int node = ims_of_node_by_index(l->t, i), above = IMS_OF_NONE, miss, start;
 		bool dup = false;
 
-		if (!ims_of_get_property(l->t, node, "compatible", NULL) ||
-		    !ims_of_device_is_available(l->t, node))
+		if (!is_platform_node(l, node))
 			continue;
 		start = ims_of_get_dma_parent(l->t, node);
 		miss = missing_level(l, start, &above);
@@ -332,14 +348,6 @@ static void check_dma_masks(struct lint *l)
 					      : "above it");
 			continue;
 		}
-		if (!limit && d->dma_range_map == NULL && low != ~0ULL && low > d->dma_mask &&
-		    d->dma_mask)
-			lint_add(l, "dma-mask-below-ram", IMS_LINT_INFO, d->of_node, NULL, d->name,
-				 "%s has no IOMMU and its default DMA mask 0x%llx is below all RAM "
-				 "(lowest 0x%llx): unless its driver calls dma_set_mask() with a "
-				 "wider mask, every streaming map bounces through swiotlb. Fix: a "
-				 "driver that sets its real mask, or an IOMMU (iommus).",
-				 d->name, (unsigned long long)d->dma_mask, (unsigned long long)low);
 	}
 }
 
