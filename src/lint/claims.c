@@ -247,7 +247,7 @@ static void report_collision(struct lint *l, const struct lint_claim *a, const s
 			     const struct lint_iommu *io)
 {
 	uint64_t s0 = a->lo > b->lo ? a->lo : b->lo, s1 = a->hi < b->hi ? a->hi : b->hi;
-	char da[700], db[700], ip[512], refused_txt[400] = "";
+	char da[700], db[700], ip[512], refused_txt[400] = "", sids[64];
 	const char *refused = NULL;
 
 	describe(l, a, s0, s1, da, sizeof(da));
@@ -266,19 +266,20 @@ static void report_collision(struct lint *l, const struct lint_claim *a, const s
 				 " No refusal happened in this boot (not both devices exist); when "
 				 "both do, the one that probes second is refused.");
 	}
+	if (s0 == s1)
+		snprintf(sids, sizeof(sids), "StreamID 0x%llx", (unsigned long long)s0);
+	else
+		snprintf(sids, sizeof(sids), "StreamIDs 0x%llx-0x%llx", (unsigned long long)s0,
+			 (unsigned long long)s1);
 	lint_add(l, "sid-collision", io->v3 ? IMS_LINT_ERROR : IMS_LINT_WARNING, b->node,
 		 b->src == LINT_SRC_RID ? "iommu-map" : "iommus", refused,
-		 "StreamID%s 0x%llx%s%llx on %s reached by both %s and %s. %s%s Fix: give each "
-		 "root complex and platform master its own StreamIDs on each SMMU "
-		 "(iommu-map out-base / iommus).",
-		 s0 == s1 ? "" : "s", (unsigned long long)s0, s0 == s1 ? "" : "-0x",
-		 s0 == s1 ? 0ULL : (unsigned long long)s1, ip, da, db,
+		 "%s on %s reached by both %s and %s. %s%s Fix: give each root complex and "
+		 "platform master its own StreamIDs on each SMMU (iommu-map out-base / iommus).",
+		 sids, ip, da, db,
 		 io->v3 ? "arm-smmu-v3 (6.12) refuses a StreamID another master owns."
 			: "arm-smmu makes them share one stream-match entry, so both land in one "
 			  "IOMMU group and one domain.",
 		 refused_txt);
-	if (s0 == s1 && refused_txt[0] == '\0')
-		(void)0;
 }
 
 /* Highest StreamID the driver accepts (arm_smmu_sid_in_range() / streamid_mask). */
@@ -320,10 +321,12 @@ static void check_range(struct lint *l, const struct lint_claim *c, const struct
 		 c->src == LINT_SRC_IOMMUS ? IMS_LINT_ERROR : IMS_LINT_WARNING, c->node,
 		 c->src == LINT_SRC_RID ? "iommu-map" : "iommus",
 		 c->src == LINT_SRC_IOMMUS ? dev_name_of(l, c->node, dn, sizeof(dn)) : NULL,
-		 "%s reaches StreamID 0x%llx on %s, beyond what it implements (%u StreamID bits%s, "
-		 "highest 0x%llx). %s so the device runs without an IOMMU. Fix: use StreamIDs the "
-		 "SMMU implements, or describe the SMMU's real width (iommusim,sid-bits).",
-		 d, (unsigned long long)(c->src == LINT_SRC_IOMMUS && !io->v3 ? c->id : lo), ip,
+		 "%s: StreamID 0x%llx%s on %s is beyond what the SMMU implements (%u StreamID "
+		 "bits%s, highest 0x%llx). %s so the device runs without an IOMMU. Fix: use "
+		 "StreamIDs the SMMU implements, or describe the SMMU's real width "
+		 "(iommusim,sid-bits).",
+		 d, (unsigned long long)(c->src == LINT_SRC_IOMMUS && !io->v3 ? c->id : lo),
+		 c->hi > lo && !(c->src == LINT_SRC_IOMMUS && !io->v3) ? " and up" : "", ip,
 		 io->sid_bits,
 		 io->v3 && io->st_2lvl && io->sid_bits > 8 ? ", 2-level stream table" : "",
 		 (unsigned long long)max,
@@ -354,8 +357,12 @@ void lint_claims(struct lint *l)
 			bool hit = true;
 
 			/* Two masked specifiers overlap only if they agree outside both masks. */
+			/*
+			 * Identical masked specifiers share one stream-match entry; any
+			 * other overlap is arm_smmu_find_sme()'s business (smr-conflict).
+			 */
 			if (a->src == LINT_SRC_IOMMUS && c->src == LINT_SRC_IOMMUS && !io->v3)
-				hit = !((a->id ^ c->id) & ~(a->mask | c->mask));
+				hit = a->mask == c->mask && !((a->id ^ c->id) & ~a->mask);
 			if (hit && nr_coll++ < MAX_PER_CHECK)
 				report_collision(l, a, c, io);
 		}

@@ -329,7 +329,8 @@ static void check_dma_masks(struct lint *l)
 		uint64_t low, limit;
 
 		if (!d || !d->driver || d->is_iommu || d->is_host_bridge ||
-		    d->dma_ops != IMS_DMA_OPS_DIRECT)
+		    d->dma_ops != IMS_DMA_OPS_DIRECT ||
+		    ims_of_device_is_compatible(l->t, d->of_node, "simple-bus"))
 			continue;
 		low = lowest_ram_dma(d, ram, nr_ram);
 		limit = d->bus_dma_limit;
