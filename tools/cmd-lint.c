@@ -242,8 +242,7 @@ static void print_json(const struct boards *bs)
 		json_opt_str("board", b->name);
 		if (b->r)
 			printf(", \"loaded\": true, \"booted\": %s, \"devices\": %d, \"rids\": "
-			       "%ld, "
-			       "\"errors\": %d, \"warnings\": %d, \"info\": %d}",
+			       "%ld, \"errors\": %d, \"warnings\": %d, \"info\": %d}",
 			       b->r->booted ? "true" : "false", b->r->nr_devices, b->r->nr_rids,
 			       b->r->counts[IMS_LINT_ERROR], b->r->counts[IMS_LINT_WARNING],
 			       b->r->counts[IMS_LINT_INFO]);
@@ -295,7 +294,8 @@ static void print_table(const struct boards *bs)
 			nr_static++;
 		}
 		printf("%-*.*s %6d %8d %5d  %s\n", w, w, b->name, b->r->counts[IMS_LINT_ERROR],
-		       b->r->counts[IMS_LINT_WARNING], b->r->counts[IMS_LINT_INFO], checks);
+		       b->r->counts[IMS_LINT_WARNING], b->r->counts[IMS_LINT_INFO],
+		       checks[0] ? checks : "-");
 		for (int s = 0; s < IMS_LINT_NR_SEVERITIES; s++)
 			tot[s] += b->r->counts[s];
 	}
@@ -388,12 +388,12 @@ const struct cli_cmd cmd_lint = {
 	.summary = "find DMA/IOMMU wiring mistakes in device trees",
 	.usage = "BOARD|DIR...",
 	.description =
-		"Boots each BOARD (a .dts/.dtb; a directory means every .dtb/.dts below it)\n"
-		"as Linux 6.12 would, analyses its iommu-map, msi-map, iommus and dma-ranges\n"
-		"statically too, and reports each finding with a stable check name, a severity,\n"
-		"the node, property and device, what Linux does and how to fix it (docs/lint.md).\n"
-		"Several boards end with a summary table.  Exit status: 0 no error findings,\n"
-		"1 some finding has severity error, 2 usage or input error.",
+		"Boots each BOARD (a .dts/.dtb; a directory means every .dtb/.dts below it)\nas "
+		"Linux 6.12 would, analyses its iommu-map, msi-map, iommus and "
+		"dma-ranges\nstatically too, and reports each finding with a stable check name, a "
+		"severity,\nthe node, property and device, what Linux does and how to fix it "
+		"(docs/lint.md).\nSeveral boards end with a summary table.  Exit status: 0 no "
+		"error findings,\n1 some finding has severity error, 2 usage or input error.",
 	.opts = opts,
 	.min_pos = 1,
 	.max_pos = CLI_MAX_POS,

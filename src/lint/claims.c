@@ -65,9 +65,8 @@ static int parse_iommus(struct lint *l, int node, struct spec *specs, int max, i
 		}
 		if (nc > IMS_OF_MAX_PHANDLE_ARGS || (uint64_t)i + 1 + nc > (uint64_t)cells) {
 			snprintf(why, why_len,
-				 "entry %d: #iommu-cells = <%u> but only %d cell(s) "
-				 "left",
-				 idx, nc, cells - i - 1);
+				 "entry %d: #iommu-cells = <%u> but only %d cell(s) left", idx, nc,
+				 cells - i - 1);
 			*bad = idx;
 			return n;
 		}
@@ -113,16 +112,15 @@ void lint_iommus_prop(struct lint *l)
 			continue;
 		n = parse_iommus(l, node, specs, 32, &bad, why, sizeof(why));
 		if (bad >= 0)
-			lint_add(
-				l, "iommus-bad", n ? IMS_LINT_WARNING : IMS_LINT_ERROR, node,
-				"iommus", dev_name_of(l, node, dn, sizeof(dn)),
-				"%s. of_iommu_configure_dev() stops at the first entry it cannot "
-				"parse and says nothing more: %s Fix: point the entry at the IOMMU "
-				"node and give exactly #iommu-cells cells.",
-				why,
-				n ? "the device keeps only the IDs of the entries before it."
-				  : "the device silently gets no IOMMU and runs untranslated "
-				    "(dma-direct).");
+			lint_add(l, "iommus-bad", n ? IMS_LINT_WARNING : IMS_LINT_ERROR, node,
+				 "iommus", dev_name_of(l, node, dn, sizeof(dn)),
+				 "%s. of_iommu_configure_dev() stops at the first entry it cannot "
+				 "parse and says nothing more: %s Fix: point the entry at the "
+				 "IOMMU node and give exactly #iommu-cells cells.",
+				 why,
+				 n ? "the device keeps only the IDs of the entries before it."
+				   : "the device silently gets no IOMMU and runs untranslated "
+				     "(dma-direct).");
 		for (int k = 0; k < n; k++) {
 			const struct lint_iommu *io;
 			struct lint_claim c = { 0 };
@@ -132,14 +130,11 @@ void lint_iommus_prop(struct lint *l)
 					lint_add(l, "iommu-unavailable", IMS_LINT_WARNING, node,
 						 "iommus", dev_name_of(l, node, dn, sizeof(dn)),
 						 "iommus points at %s, whose status is not "
-						 "\"okay\": "
-						 "of_iommu_xlate() returns -ENODEV, so the device "
-						 "runs "
-						 "untranslated (dma-direct) although the SMMU may "
-						 "still "
-						 "sit in its path. Fix: enable the SMMU (status = "
-						 "\"okay\"), or remove iommus if it is really "
-						 "absent.",
+						 "\"okay\": of_iommu_xlate() returns -ENODEV, so "
+						 "the device runs untranslated (dma-direct) "
+						 "although the SMMU may still sit in its path. "
+						 "Fix: enable the SMMU (status = \"okay\"), or "
+						 "remove iommus if it is really absent.",
 						 lint_path(l, specs[k].iommu, tp, sizeof(tp)));
 				warned = specs[k].iommu;
 				continue;
@@ -158,12 +153,10 @@ void lint_iommus_prop(struct lint *l)
 				    (specs[k].nc > 1 && specs[k].args[1] > 0xffff))
 					lint_add(l, "sid-out-of-range", IMS_LINT_ERROR, node,
 						 "iommus", dev_name_of(l, node, dn, sizeof(dn)),
-						 "specifier <0x%x%s> has bits above 15: arm-smmu's "
-						 "of_xlate "
-						 "keeps SMR ID[15:0] and MASK[15:0] only "
-						 "(FIELD_PREP), so the "
-						 "device gets StreamID 0x%x. Fix: use 16-bit "
-						 "values.",
+						 "specifier <0x%x%s> has bits above 15: "
+						 "arm-smmu's of_xlate keeps SMR ID[15:0] and "
+						 "MASK[15:0] only (FIELD_PREP), so the device "
+						 "gets StreamID 0x%x. Fix: use 16-bit values.",
 						 specs[k].args[0], specs[k].nc > 1 ? " mask" : "",
 						 specs[k].args[0] & 0xffff);
 				c.id = specs[k].args[0] & 0xffff;
@@ -258,13 +251,12 @@ static void report_collision(struct lint *l, const struct lint_claim *a, const s
 		if (refused)
 			snprintf(refused_txt, sizeof(refused_txt),
 				 " Here %s is refused (\"stream already in tree\", -EINVAL) and "
-				 "runs "
-				 "without an IOMMU.",
+				 "runs without an IOMMU.",
 				 refused);
 		else
 			snprintf(refused_txt, sizeof(refused_txt),
-				 " No refusal happened in this boot (not both devices exist); when "
-				 "both do, the one that probes second is refused.");
+				 " No refusal happened in this boot (not both devices exist); "
+				 "when both do, the one that probes second is refused.");
 	}
 	if (s0 == s1)
 		snprintf(sids, sizeof(sids), "StreamID 0x%llx", (unsigned long long)s0);
@@ -485,6 +477,40 @@ static void gather_dsids(struct lint *l, struct dsids *s)
 	}
 }
 
+static void report_alias(struct lint *l, const struct dsid *o, const struct dsid *e, int hb)
+{
+	char ip[512], what[160], owner[200];
+
+	lint_path(l, e->iommu, ip, sizeof(ip));
+	if (o->d == e->d) {
+		lint_add(l, "alias-collision", IMS_LINT_ERROR, hb, "iommu-map", e->d->name,
+			 "%s: its DMA aliases 0x%04x and 0x%04x (from %s) both translate to "
+			 "StreamID 0x%x on %s. arm-smmu-v3 (6.12) rejects the duplicate (\"stream "
+			 "%u already in tree\", -EINVAL), so %s runs without an IOMMU "
+			 "(dma-direct). Fix: map the aliases to distinct StreamIDs, or avoid the "
+			 "aliasing bridge.",
+			 e->d->name, o->rid, e->rid, e->owner ? e->owner->dev.name : "?", e->sid,
+			 ip, e->sid, e->d->name);
+		return;
+	}
+	if (e->alias)
+		snprintf(what, sizeof(what), "DMA alias 0x%04x (from %s)", e->rid,
+			 e->owner ? e->owner->dev.name : "?");
+	else
+		snprintf(what, sizeof(what), "RID 0x%04x", e->rid);
+	snprintf(owner, sizeof(owner), "%s 0x%04x", o->alias ? "its DMA alias" : "its RID", o->rid);
+	lint_add(l, "alias-collision", IMS_LINT_ERROR, hb, "iommu-map", e->d->name,
+		 "%s: its %s translates to StreamID 0x%x on %s, which %s (probed first) already "
+		 "uses through %s. arm-smmu-v3 (6.12) logs \"stream %u already in tree\" and "
+		 "fails the probe with -EINVAL, so %s runs without an IOMMU (dma-direct) while "
+		 "its DMA, arriving with StreamID 0x%x, is translated in the domain of %s. Fix: "
+		 "on SMMUv3 no two masters may share a StreamID: give each device behind a "
+		 "conventional or PCIe-to-PCI bridge a bridge of its own, or map the buses so "
+		 "that no alias lands on another master's StreamID.",
+		 e->d->name, what, e->sid, ip, o->d->name, owner, e->sid, e->d->name, e->sid,
+		 o->d->name);
+}
+
 static void check_aliases(struct lint *l, struct dsids *s)
 {
 	bool *done = calloc((size_t)ims_devcore_nr_devices(l->dc) + 1, sizeof(bool));
@@ -497,7 +523,6 @@ static void check_aliases(struct lint *l, struct dsids *s)
 	for (int i = 1; i < s->nr; i++) {
 		const struct dsid *o, *e = &s->v[i];
 		const struct lint_iommu *io;
-		char ip[512], hp[512];
 		struct ims_pci_host_bridge *b;
 		int g = i;
 
@@ -517,44 +542,7 @@ static void check_aliases(struct lint *l, struct dsids *s)
 		if (nr++ >= MAX_PER_CHECK)
 			continue;
 		b = ims_pci_host_bridge_of(e->d);
-		lint_path(l, e->iommu, ip, sizeof(ip));
-		if (o->d == e->d)
-			lint_add(
-				l, "alias-collision", IMS_LINT_ERROR,
-				b && b->dev ? b->dev->of_node : IMS_OF_NONE, "iommu-map",
-				e->d->name,
-				"%s: its DMA aliases 0x%04x and 0x%04x (from %s) both translate to "
-				"StreamID 0x%x on %s. arm-smmu-v3 (6.12) rejects the duplicate "
-				"(\"stream %u already in tree\", -EINVAL), so %s runs without an "
-				"IOMMU "
-				"(dma-direct). Fix: map the aliases to distinct StreamIDs, or "
-				"avoid the "
-				"aliasing bridge.",
-				e->d->name, o->rid, e->rid, e->owner ? e->owner->dev.name : "?",
-				e->sid, ip, e->sid, e->d->name);
-		else
-			lint_add(
-				l, "alias-collision", IMS_LINT_ERROR,
-				b && b->dev ? b->dev->of_node : IMS_OF_NONE, "iommu-map",
-				e->d->name,
-				"%s: its %s 0x%04x%s%s%s translates to StreamID 0x%x on %s, which "
-				"%s "
-				"(probed first) already uses through %s 0x%04x. arm-smmu-v3 (6.12) "
-				"logs \"stream %u already in tree\" and fails the probe with "
-				"-EINVAL, "
-				"so %s runs without an IOMMU (dma-direct) while its DMA, arriving "
-				"with StreamID 0x%x, is translated in the domain of %s. Fix: on "
-				"SMMUv3 no two masters may share a StreamID: give each device "
-				"behind "
-				"a conventional or PCIe-to-PCI bridge a bridge of its own, or keep "
-				"such bridges off buses whose aliases are used (%s).",
-				e->d->name, e->alias ? "DMA alias" : "RID", e->rid,
-				e->alias ? " (from " : "",
-				e->alias && e->owner ? e->owner->dev.name : "", e->alias ? ")" : "",
-				e->sid, ip, o->d->name, o->alias ? "its DMA alias" : "its RID",
-				o->rid, e->sid, e->d->name, e->sid, o->d->name,
-				b && b->dev ? lint_path(l, b->dev->of_node, hp, sizeof(hp))
-					    : "iommu-map");
+		report_alias(l, o, e, b && b->dev ? b->dev->of_node : IMS_OF_NONE);
 	}
 	free(done);
 }
@@ -607,17 +595,13 @@ static void check_smrs(struct lint *l, struct dsids *s)
 							 e->d->of_node, e->d->pci ? NULL : "iommus",
 							 e->d->name,
 							 "%s needs stream match (ID 0x%x, mask "
-							 "0x%x) on %s, "
-							 "which partly overlaps the entry (ID "
-							 "0x%x, mask "
-							 "0x%x) an earlier device holds: "
-							 "arm_smmu_find_sme() returns -EINVAL, the "
-							 "probe "
-							 "fails and %s runs without an IOMMU. Fix: "
-							 "make the "
+							 "0x%x) on %s, which partly overlaps the "
+							 "entry (ID 0x%x, mask 0x%x) an earlier "
+							 "device holds: arm_smmu_find_sme() "
+							 "returns -EINVAL, the probe fails and %s "
+							 "runs without an IOMMU. Fix: make the "
 							 "specifiers disjoint, or one contain the "
-							 "other "
-							 "(identical ones share an entry).",
+							 "other (identical ones share an entry).",
 							 e->d->name, e->sid, e->mask, ip, smr[j].id,
 							 smr[j].mask, e->d->name);
 					break;
@@ -649,17 +633,13 @@ static void check_smrs(struct lint *l, struct dsids *s)
 			}
 		}
 		if (over)
-			lint_add(
-				l, "smr-overcommit", IMS_LINT_ERROR, iommu, NULL, first_over,
-				"%s has %u stream-match register groups (NUMSMRG) and they are all "
-				"taken before %d device(s) probe: %s%s. arm_smmu_find_sme() "
-				"returns "
-				"-ENOSPC, the probe fails and they run without an IOMMU. Fix: "
-				"share "
-				"entries with masks (stream-match-mask / 2-cell specifiers), or "
-				"map "
-				"fewer StreamIDs.",
-				ip, io->num_smrg, over, over_devs, over > 6 ? ", ..." : "");
+			lint_add(l, "smr-overcommit", IMS_LINT_ERROR, iommu, NULL, first_over,
+				 "%s has %u stream-match register groups (NUMSMRG) and they are "
+				 "all taken before %d device(s) probe: %s%s. arm_smmu_find_sme() "
+				 "returns -ENOSPC, the probe fails and they run without an IOMMU. "
+				 "Fix: share entries with masks (stream-match-mask / 2-cell "
+				 "specifiers), or map fewer StreamIDs.",
+				 ip, io->num_smrg, over, over_devs, over > 6 ? ", ..." : "");
 		free(smr);
 	}
 }

@@ -37,14 +37,13 @@ static void check_dma_ranges_entries(struct lint *l, int node)
 	ns = ims_of_bus_n_size_cells(l->t, node);
 	if (na < 1 || na > IMS_OF_MAX_ADDR_CELLS || pna < 1 || pna > IMS_OF_MAX_ADDR_CELLS ||
 	    ns < 1 || ns > 2) {
-		lint_add(
-			l, "dma-range-bad", IMS_LINT_ERROR, node, "dma-ranges", NULL,
-			"dma-ranges cannot be parsed with #address-cells %d, parent #address-cells "
-			"%d and #size-cells %d: every entry is untranslatable, so "
-			"of_dma_get_range() "
-			"fails and devices below get no dma_range_map (Linux then treats bus "
-			"addresses as CPU addresses). Fix: set sane #address-cells/#size-cells.",
-			na, pna, ns);
+		lint_add(l, "dma-range-bad", IMS_LINT_ERROR, node, "dma-ranges", NULL,
+			 "dma-ranges cannot be parsed with #address-cells %d, parent "
+			 "#address-cells %d and #size-cells %d: every entry is untranslatable, so "
+			 "of_dma_get_range() fails and devices below get no dma_range_map (Linux "
+			 "then treats bus addresses as CPU addresses). Fix: set sane "
+			 "#address-cells/#size-cells.",
+			 na, pna, ns);
 		return;
 	}
 	es = na + pna + ns;
@@ -212,21 +211,17 @@ static void check_msi_window(struct lint *l)
 			if ((space != 2 && space != 3) || !size || bus > MSI_HI ||
 			    bus + size - 1 < MSI_LO)
 				continue;
-			lint_add(
-				l, "msi-window-overlap", IMS_LINT_WARNING, node, "ranges", NULL,
-				"PCI memory window %d (bus addresses 0x%llx-0x%llx) overlaps the "
-				"software MSI window 0x%llx-0x%llx (MSI_IOVA_BASE) where arm-smmu "
-				"and "
-				"arm-smmu-v3 map the ITS doorbell for devices behind the SMMU: "
-				"iommu-dma reserves the window's IOVAs, and a device's MSI write "
-				"to "
-				"0x%llx is claimed by the bridge as a peer-to-peer access instead "
-				"of "
-				"reaching the SMMU, so MSIs are lost. Fix: move the PCI window off "
-				"0x8000000-0x80fffff.",
-				k, (unsigned long long)bus, (unsigned long long)(bus + size - 1),
-				(unsigned long long)MSI_LO, (unsigned long long)MSI_HI,
-				(unsigned long long)MSI_LO);
+			lint_add(l, "msi-window-overlap", IMS_LINT_WARNING, node, "ranges", NULL,
+				 "PCI memory window %d (bus addresses 0x%llx-0x%llx) overlaps the "
+				 "software MSI window 0x%llx-0x%llx (MSI_IOVA_BASE) where "
+				 "arm-smmu and arm-smmu-v3 map the ITS doorbell for devices "
+				 "behind the SMMU: iommu-dma reserves the window's IOVAs, and a "
+				 "device's MSI write to 0x%llx is claimed by the bridge as a "
+				 "peer-to-peer access instead of reaching the SMMU, so MSIs are "
+				 "lost. Fix: move the PCI window off 0x8000000-0x80fffff.",
+				 k, (unsigned long long)bus, (unsigned long long)(bus + size - 1),
+				 (unsigned long long)MSI_LO, (unsigned long long)MSI_HI,
+				 (unsigned long long)MSI_LO);
 		}
 	}
 	/* Reserved memory that IOMMU DMA domains may map 1:1. */
@@ -337,13 +332,12 @@ static void check_dma_masks(struct lint *l)
 		if (limit && (low == ~0ULL || low > limit)) {
 			lint_add(l, "dma-mask-below-ram", IMS_LINT_WARNING, d->of_node,
 				 "dma-ranges", d->name,
-				 "%s has no IOMMU and its bus limit from dma-ranges is 0x%llx, but "
-				 "the "
-				 "lowest RAM it can address is %s: dma_capable() fails for every "
-				 "buffer, so every streaming map bounces through swiotlb (and "
-				 "coherent allocations must come from below the limit). No "
-				 "dma_set_mask() can raise a bus limit. Fix: dma-ranges that cover "
-				 "RAM, or put the device behind an IOMMU.",
+				 "%s has no IOMMU and its bus limit from dma-ranges is 0x%llx, "
+				 "but the lowest RAM it can address is %s: dma_capable() fails "
+				 "for every buffer, so every streaming map bounces through "
+				 "swiotlb (and coherent allocations must come from below the "
+				 "limit). No dma_set_mask() can raise a bus limit. Fix: "
+				 "dma-ranges that cover RAM, or put the device behind an IOMMU.",
 				 d->name, (unsigned long long)limit,
 				 low == ~0ULL ? "none (no dma-ranges entry covers RAM)"
 					      : "above it");

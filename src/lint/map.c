@@ -164,15 +164,14 @@ static void check_map_syntax(struct lint *l, int node, const struct map *mp, boo
 				five = false;
 		}
 		if (five)
-			lint_add(
-				l, "map-stride-mismatch", IMS_LINT_ERROR, node, mp->name, NULL,
-				"%s has 5-cell rows <id-base phandle out-base mask length> for an "
-				"IOMMU with %s = <2>, but Linux 6.12 reads 4-cell rows "
-				"<id-base phandle out-base length> (of_map_id() passes a single "
-				"cell; the SMR mask comes from the SMMU's stream-match-mask): the "
-				"property is rejected with -EINVAL. Fix: 4-cell rows, and the mask "
-				"in stream-match-mask.",
-				mp->name, cells_name);
+			lint_add(l, "map-stride-mismatch", IMS_LINT_ERROR, node, mp->name, NULL,
+				 "%s has 5-cell rows <id-base phandle out-base mask length> for "
+				 "an IOMMU with %s = <2>, but Linux 6.12 reads 4-cell rows "
+				 "<id-base phandle out-base length> (of_map_id() passes a single "
+				 "cell; the SMR mask comes from the SMMU's stream-match-mask): "
+				 "the property is rejected with -EINVAL. Fix: 4-cell rows, and "
+				 "the mask in stream-match-mask.",
+				 mp->name, cells_name);
 		return;
 	}
 	for (int i = 0; i < mp->nr; i++) {
@@ -181,13 +180,11 @@ static void check_map_syntax(struct lint *l, int node, const struct map *mp, boo
 
 		if (base & ~mp->mask)
 			lint_add(l, "map-mask-ignores-base", IMS_LINT_ERROR, node, mp->name, NULL,
-				 "entry %d: id-base 0x%x has bits that %s 0x%x clears: of_map_id() "
-				 "logs \"Invalid %s translation - %s (0x%x) ignores id-base "
-				 "(0x%x)\" "
-				 "and returns -EFAULT for every ID that reaches this entry, so "
-				 "those "
-				 "devices get %s. Fix: id-base 0x%x (a masked value), or widen the "
-				 "mask.",
+				 "entry %d: id-base 0x%x has bits that %s 0x%x clears: "
+				 "of_map_id() logs \"Invalid %s translation - %s (0x%x) ignores "
+				 "id-base (0x%x)\" and returns -EFAULT for every ID that reaches "
+				 "this entry, so those devices get %s. Fix: id-base 0x%x (a "
+				 "masked value), or widen the mask.",
 				 i, base, mp->mask_name, mp->mask, mp->name, mp->mask_name,
 				 mp->mask, base, iommu ? "no IOMMU" : "no MSI DeviceID translation",
 				 base & mp->mask);
@@ -201,21 +198,20 @@ static void check_map_syntax(struct lint *l, int node, const struct map *mp, boo
 				 !n ? "give it a length, or drop it"
 				    : "shorten it so that id-base + length <= 0xffffffff");
 		else if (tn == IMS_OF_NONE)
-			lint_add(
-				l, "map-entry-never-matches", IMS_LINT_ERROR, node, mp->name, NULL,
-				"entry %d (id-base 0x%x, length 0x%x): phandle 0x%x names no node: "
-				"of_map_id() returns -ENODEV for every ID it matches (later "
-				"entries "
-				"are not tried), so those devices get %s. Fix: point it at the %s.",
-				i, base, n, ph, iommu ? "no IOMMU" : "no MSI domain",
-				iommu ? "IOMMU" : "MSI controller");
+			lint_add(l, "map-entry-never-matches", IMS_LINT_ERROR, node, mp->name, NULL,
+				 "entry %d (id-base 0x%x, length 0x%x): phandle 0x%x names no "
+				 "node: of_map_id() returns -ENODEV for every ID it matches "
+				 "(later entries are not tried), so those devices get %s. Fix: "
+				 "point it at the %s.",
+				 i, base, n, ph, iommu ? "no IOMMU" : "no MSI domain",
+				 iommu ? "IOMMU" : "MSI controller");
 		if (tn != IMS_OF_NONE && tn != warned_target && cells_of(l, tn, cells_name) >= 0 &&
 		    cells_of(l, tn, cells_name) != 1) {
 			warned_target = tn;
 			lint_add(l, "map-stride-mismatch", IMS_LINT_WARNING, node, mp->name, NULL,
 				 "entry %d points at %s, whose %s = <%d>, but %s rows are 4 cells "
-				 "and Linux passes one cell (args_count = 1) to the driver%s. Fix: "
-				 "keep 4-cell rows and put the mask in the SMMU's "
+				 "and Linux passes one cell (args_count = 1) to the driver%s. "
+				 "Fix: keep 4-cell rows and put the mask in the SMMU's "
 				 "stream-match-mask (or use #iommu-cells = <1>).",
 				 i, lint_path(l, tn, tp, sizeof(tp)), cells_name,
 				 cells_of(l, tn, cells_name), mp->name,
@@ -430,10 +426,9 @@ static void report_folds(struct lint *l, struct hb *h, const struct map *mp)
 		 mp->mask_name, dev,
 		 "iommu-map-mask 0x%x clears RID bits 0x%x that the bus-range uses (bus bits "
 		 "0x%02x, devfn bits 0x%02x), merging distinct RIDs into one StreamID: %s.%s%s%s "
-		 "Linux "
-		 "masks before the lookup, so folded functions share StreamIDs: %s Fix: a mask "
-		 "that keeps every bus and devfn bit the bus-range uses (0xffff), with entries "
-		 "for each bus, unless the folding is intended.",
+		 "Linux masks before the lookup, so folded functions share StreamIDs: %s Fix: a "
+		 "mask that keeps every bus and devfn bit the bus-range uses (0xffff), with "
+		 "entries for each bus, unless the folding is intended.",
 		 mp->mask, used & ~mp->mask, (used & ~mp->mask) >> 8, used & ~mp->mask & 0xff,
 		 runs_text(&rs), nr_pairs ? " Present devices that fold: " : "", pairs,
 		 nr_pairs ? "." : "",
@@ -496,8 +491,7 @@ static void report_unavailable_targets(struct lint *l, struct hb *h, const struc
 			 "iommu-map points at %s, whose status is not \"okay\": of_iommu_xlate() "
 			 "returns -ENODEV and every device below runs untranslated (dma-direct), "
 			 "while the hardware SMMU may still be in the path. Fix: enable the SMMU, "
-			 "or "
-			 "drop iommu-map if the SMMU is really absent.",
+			 "or drop iommu-map if the SMMU is really absent.",
 			 lint_path(l, tn, tp, sizeof(tp)));
 	}
 }
