@@ -340,6 +340,8 @@ void lint_claims(struct lint *l)
 
 		if (!io)
 			return;
+		if (!io->known)
+			continue; /* not an SMMU the drivers model: nothing to say */
 		check_range(l, c, io, &nr_range);
 		if (reach >= 0 && l->claims[reach].iommu != c->iommu)
 			reach = -1;
@@ -551,7 +553,7 @@ static void check_aliases(struct lint *l, struct dsids *s)
 static void check_smrs(struct lint *l, struct dsids *s)
 {
 	for (int i = 0; i < l->nr_iommus && !l->err; i++) {
-		const struct lint_iommu *io = &l->iommus[i];
+		const struct lint_iommu *io = l->iommus[i];
 		struct {
 			uint32_t id, mask;
 		} * smr;

@@ -110,6 +110,21 @@ static int missing_level(struct lint *l, int start, int *above)
 	return IMS_OF_NONE;
 }
 
+/* Does the dma-ranges walk from @node give only 1:1 regions? */
+static bool ranges_identity(struct lint *l, int node)
+{
+	struct ims_bus_dma_region *map = NULL;
+	bool id = true;
+	int nr = 0;
+
+	if (ims_of_dma_get_range(l->t, node, &map, &nr))
+		return false;
+	for (int i = 0; i < nr; i++)
+		id &= map[i].cpu_start == map[i].dma_start;
+	free(map);
+	return id;
+}
+
 /* A node of_platform_populate() turns into a device (the booted machine knows). */
 static bool is_platform_node(struct lint *l, int node)
 {
@@ -139,7 +154,7 @@ static void check_missing_levels(struct lint *l)
 	}
 	for (int i = 0; i < nr && !l->err; i++) {
 		int node = ims_of_node_by_index(l->t, i), above = IMS_OF_NONE, miss, start;
-		bool dup = false;
+		bool dup = false, identity;
 
 		if (!is_platform_node(l, node))
 			continue;
@@ -152,16 +167,21 @@ static void check_missing_levels(struct lint *l)
 		if (dup)
 			continue;
 		seen[nseen++] = miss;
-		lint_add(l, "dma-range-bad", IMS_LINT_ERROR, miss, "dma-ranges",
-			 ims_of_device_make_bus_id(l->t, node, dn, sizeof(dn)),
+		identity = ranges_identity(l, above);
+		lint_add(l, "dma-range-bad", identity ? IMS_LINT_WARNING : IMS_LINT_ERROR, miss,
+			 "dma-ranges", ims_of_device_make_bus_id(l->t, node, dn, sizeof(dn)),
 			 "%s has no dma-ranges, between %s (where the walk for %s starts) and %s, "
 			 "which has a non-empty one: of_dma_get_range() accepts a missing "
 			 "dma-ranges only on the first level and stops here with -ENODEV, so %s "
-			 "and its siblings get no dma_range_map: the offsets and limits of %s are "
-			 "ignored and bus addresses are taken as CPU addresses. Fix: add an empty "
+			 "and its siblings get no dma_range_map: %s. Fix: add an empty "
 			 "\"dma-ranges;\" (1:1) to %s.",
 			 ims_of_node_name(l->t, miss), lint_path(l, start, sp, sizeof(sp)), dn,
-			 lint_path(l, above, ap, sizeof(ap)), dn, ims_of_node_name(l->t, above),
+			 lint_path(l, above, ap, sizeof(ap)), dn,
+			 identity
+				 ? "the ranges above are 1:1, so only their limits (bus_dma_limit) "
+				   "are lost"
+				 : "the offsets and limits above are ignored and bus addresses are "
+				   "taken as CPU addresses",
 			 ims_of_node_name(l->t, miss));
 	}
 	free(seen);
@@ -281,12 +301,7 @@ static int read_ram(struct lint *l, struct ram *ram, int max)
 			}
 		}
 	}
-	if (!n) {
-		ram[0].start = IMS_MACHINE_DEFAULT_RAM_BASE;
-		ram[0].end = IMS_MACHINE_DEFAULT_RAM_BASE + IMS_MACHINE_DEFAULT_RAM_SIZE - 1;
-		n = 1;
-	}
-	return n;
+	return n; /* 0: the tree does not say where RAM is (firmware fills it in) */
 }
 
 /* The lowest DMA address any RAM byte has for @d (~0 when none translates). */
@@ -318,6 +333,9 @@ static void check_dma_masks(struct lint *l)
 {
 	struct ram ram[64];
 	int nr_ram = read_ram(l, ram, 64), nr = ims_devcore_nr_devices(l->dc);
+
+	if (!nr_ram)
+		return;
 
 	for (int i = 0; i < nr && !l->err; i++) {
 		struct ims_device *d = ims_devcore_device(l->dc, i);

@@ -38,7 +38,7 @@ struct lint {
 	struct ims_machine *m; /* NULL when not booted */
 	struct ims_devcore *dc;
 	int err;
-	struct lint_iommu *iommus;
+	struct lint_iommu **iommus; /* each allocated alone: pointers stay valid */
 	int nr_iommus;
 	struct lint_claim *claims;
 	int nr_claims, cap_claims;

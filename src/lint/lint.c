@@ -135,21 +135,25 @@ static uint32_t prop_u32(const struct ims_of_tree *t, int node, const char *name
 /* The IOMMU facts for @node (memoised): SMMU kind and the parameters the machine uses. */
 const struct lint_iommu *lint_iommu(struct lint *l, int node)
 {
-	struct lint_iommu *e, *n;
+	struct lint_iommu *e, **n;
 	enum ims_machine_smmu_kind kind;
 	struct ims_machine_smmu *s;
 
 	for (int i = 0; i < l->nr_iommus; i++)
-		if (l->iommus[i].node == node)
-			return &l->iommus[i];
+		if (l->iommus[i]->node == node)
+			return l->iommus[i];
 	n = realloc(l->iommus, (size_t)(l->nr_iommus + 1) * sizeof(*n));
 	if (!n) {
 		l->err = -ENOMEM;
 		return NULL;
 	}
 	l->iommus = n;
-	e = &n[l->nr_iommus++];
-	memset(e, 0, sizeof(*e));
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		l->err = -ENOMEM;
+		return NULL;
+	}
+	n[l->nr_iommus++] = e;
 	e->node = node;
 	e->available = ims_of_device_is_available(l->t, node);
 	if (!ims_machine_smmu_compatible(l->t, node, &kind))
@@ -157,6 +161,8 @@ const struct lint_iommu *lint_iommu(struct lint *l, int node)
 	e->known = true;
 	e->v3 = kind == IMS_MACHINE_SMMUV3;
 	s = l->m ? ims_machine_smmu_by_node(l->m, node) : NULL;
+	if (s && !(e->v3 ? s->v3 != NULL : s->v2 != NULL))
+		s = NULL; /* no model was created: use the defaults */
 	if (e->v3) {
 		struct ims_smmuv3_params p;
 
@@ -246,6 +252,8 @@ IMS_EXPORT int ims_lint_machine(struct ims_lint_report **out, struct ims_machine
 	lint_dma(&l);
 
 	free(l.claims);
+	for (int i = 0; i < l.nr_iommus; i++)
+		free(l.iommus[i]);
 	free(l.iommus);
 	if (l.err) {
 		ims_lint_free(r);
