@@ -278,13 +278,12 @@ static void print_table(const struct boards *bs)
 
 			for (int k = 0; k < b->r->nr_findings; k++)
 				n += b->r->findings[k].check == ims_lint_checks[c];
-			if (n)
-				snprintf(checks + len, sizeof(checks) - len, "%s%s%s",
-					 len ? " " : "", ims_lint_checks[c], n > 1 ? "" : "");
-			if (n > 1) {
-				len = strlen(checks);
-				snprintf(checks + len, sizeof(checks) - len, "x%d", n);
-			}
+			if (n == 1)
+				snprintf(checks + len, sizeof(checks) - len, "%s%s", len ? " " : "",
+					 ims_lint_checks[c]);
+			else if (n > 1)
+				snprintf(checks + len, sizeof(checks) - len, "%s%s(%d)",
+					 len ? " " : "", ims_lint_checks[c], n);
 		}
 		if (!b->r->booted) {
 			size_t len = strlen(checks);
