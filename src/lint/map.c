@@ -345,10 +345,10 @@ static void report_unmapped(struct lint *l, struct hb *h, const struct map *mp, 
 			 rs.nr_devs ? "; devices: " : "", rs.devs);
 	else
 		lint_add(l, "msi-unmapped", IMS_LINT_WARNING, h->node, mp->name, rs.first_dev,
-			 "%u RID(s) of bus-range have no msi-map entry: %s%s%s. of_map_id() "
-			 "passes the raw RID through and no MSI domain is found from msi-map, so "
-			 "MSIs of such devices fail (they fall back to INTx, if any). Fix: extend "
-			 "msi-map to cover the bus-range.",
+			 "%u RID(s) of bus-range have no msi-map entry: %s%s%s. of_map_id() finds "
+			 "no entry, passes the raw RID through as the DeviceID and picks no MSI "
+			 "controller: such devices' MSIs fail to set up, or reach the ITS with a "
+			 "DeviceID nobody mapped. Fix: extend msi-map to cover the bus-range.",
 			 total, runs_text(&rs), rs.nr_devs ? "; devices: " : "", rs.devs);
 }
 
