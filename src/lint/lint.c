@@ -35,7 +35,7 @@ IMS_EXPORT const char *const ims_lint_checks[] = {
 	NULL,
 };
 
-/* The most findings one board keeps (the rest are counted in the last one). */
+/* The most findings one board keeps (later ones are dropped). */
 #define LINT_MAX_FINDINGS 4096
 
 IMS_EXPORT const char *ims_lint_severity_name(enum ims_lint_severity sev)
