@@ -448,6 +448,8 @@ static int really_probe(struct ims_device *dev, const struct ims_driver *drv)
 	int ret;
 
 	dev->driver = drv;
+	ims_dev_decide(dev, "really_probe", "driver %s matched: dma_configure (%s)", drv->name,
+		       dev->bus == IMS_BUS_PCI ? "pci_dma_configure" : "platform_dma_configure");
 	ret = bus_dma_configure(dev);
 	if (ret) {
 		ims_dev_decide(dev, "really_probe", "dma_configure for driver %s returned %d (%s)",
