@@ -340,8 +340,8 @@ void lint_claims(struct lint *l)
 
 		if (!io)
 			return;
-		if (!io->known)
-			continue; /* not an SMMU the drivers model: nothing to say */
+		if (!io->known || !io->available)
+			continue; /* not an SMMU the drivers model, or one Linux never uses */
 		check_range(l, c, io, &nr_range);
 		if (reach >= 0 && l->claims[reach].iommu != c->iommu)
 			reach = -1;
@@ -534,7 +534,7 @@ static void check_aliases(struct lint *l, struct dsids *s)
 			continue;
 		o = &s->v[g]; /* the first claimer (probes first) */
 		io = lint_iommu(l, e->iommu);
-		if (!io || !io->known || !io->v3 || !e->d->pci)
+		if (!io || !io->known || !io->v3 || !io->available || !e->d->pci)
 			continue;
 		if (!e->alias && !o->alias)
 			continue; /* two own RIDs: mask-folds or sid-collision */
