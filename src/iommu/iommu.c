@@ -408,6 +408,8 @@ IMS_EXPORT void ims_iommu_domain_free(struct ims_iommu_domain *domain)
 {
 	if (!domain || domain->is_static)
 		return;
+	if (domain->iova_cookie && domain->put_dma_cookie)
+		domain->put_dma_cookie(domain);
 	if (domain->ops && domain->ops->free)
 		domain->ops->free(domain);
 }
