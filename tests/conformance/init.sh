@@ -30,7 +30,7 @@ for d in /sys/bus/pci/devices/*; do
 	echo "@@PCI $(basename "$d") $(field "$d/driver") $(field "$d/iommu_group")"
 done
 for d in /sys/bus/platform/devices/*; do
-	[ -e "$d/iommu_group" ] || continue
+	[ -e "$d/iommu_group" ] || [ -e "$d/of_node/iommus" ] || continue
 	echo "@@PLAT $(basename "$d") $(field "$d/driver") $(field "$d/iommu_group")"
 done
 for g in /sys/kernel/iommu_groups/*; do

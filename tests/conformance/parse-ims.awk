@@ -27,7 +27,7 @@ function list(key,    v, n, a, i, out) {
 	name = str("name")
 	bus = str("bus")
 	g = num("group")
-	if (bus != "pci" && g == "-") next
+	if (bus != "pci" && g == "-" && $0 !~ /already in tree/) next
 	dev[name] = 1
 	drv[name] = $0 ~ /"driver_bound": true/ ? "yes" : "no"
 	grp[name] = g

@@ -50,6 +50,8 @@ function rid(dev,    p, b, d, f) {
 	glabel[a[1]] = lab
 	next
 }
+# Lookups before the SMMU registered (deferred probes) belong to no device.
+/@@LOG .*arm-smmu-v3 / { pend = ""; next }
 /@@LOG .*iommu-map, using mask/ {
 	match($0, /-> [0-9a-f]+/)
 	pend = pend (pend == "" ? "" : ",") sprintf("0x%x", hex(substr($0, RSTART + 3, RLENGTH - 3)))
