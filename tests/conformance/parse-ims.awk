@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Turn `iommusim explain --json` (one device per line, docs/explain.md) into
-# the facts parse-linux.awk writes, for PCI functions and for platform
-# devices in a group.
+# the facts parse-linux.awk writes, for PCI functions and for platform devices
+# in a group or refused by the IOMMU.  Inputs: the --log output (a file named
+# *.log: "#iommu-cells" errors name DT nodes), then the JSON.
 function str(key,    v) {
 	if (!match($0, "\"" key "\": (null|\"[^\"]*\")")) return "-"
 	v = substr($0, RSTART + length(key) + 4, RLENGTH - length(key) - 4)
@@ -23,11 +24,21 @@ function list(key,    v, n, a, i, out) {
 		if (a[i] != "") out = out (out == "" ? "" : ",") sprintf("0x%x", a[i])
 	return out
 }
+# The kernel log (--log, first file): DT nodes whose iommus cells are malformed.
+FILENAME ~ /\.log$/ {
+	if (match($0, /\/[^ ]*: #iommu-cells = [0-9]+ found -?[0-9]+/)) {
+		n = substr($0, RSTART, RLENGTH)
+		sub(/: #iommu-cells.*/, "", n)
+		cellerr[n] = 1
+	}
+	next
+}
 /^ *\{"name": / {
 	name = str("name")
 	bus = str("bus")
 	g = num("group")
-	if (bus != "pci" && g == "-" && $0 !~ /already in tree/) next
+	node = str("node")
+	if (bus != "pci" && g == "-" && $0 !~ /already in tree/ && !(node in cellerr)) next
 	dev[name] = 1
 	drv[name] = $0 ~ /"driver_bound": true/ ? "yes" : "no"
 	grp[name] = g
@@ -43,6 +54,7 @@ function list(key,    v, n, a, i, out) {
 	if (g != "-") reason[name] = "-"
 	else if ($0 ~ /already in tree/) reason[name] = "already-in-tree"
 	else if ($0 ~ /no iommu-map translation/) reason[name] = "no-translation"
+	else if (node in cellerr) reason[name] = "iommu-cells"
 	else if (drv[name] == "no") reason[name] = "no-driver"
 	else reason[name] = "no-iommu"
 }

@@ -68,6 +68,14 @@ function rid(dev,    p, b, d, f) {
 	notrans[hex(substr($0, RSTART + 7, RLENGTH - 7))] = 1
 	next
 }
+# "/NAME@ADDR: #iommu-cells = 1 found 0" names a top-level node: device ADDR.NAME.
+/@@LOG .*: #iommu-cells = / {
+	match($0, /\/[^ ]*: #iommu-cells/)
+	n = substr($0, RSTART + 1, RLENGTH - 15)
+	split(n, p, "@")
+	cells[p[2] "." p[1]] = 1
+	next
+}
 /@@LOG .*: (Adding to iommu group|stream [0-9]+ already in tree)/ {
 	match($0, /[^ ]+: (Adding to iommu group|stream [0-9]+ already in tree)/)
 	d = substr($0, RSTART, RLENGTH)
@@ -87,6 +95,7 @@ END {
 		else s = "?"
 		if (g != "-") reason = "-"
 		else if (d in intree) reason = "already-in-tree"
+		else if (d in cells) reason = "iommu-cells"
 		else if (pci[d] && (rid(d) in notrans)) reason = "no-translation"
 		else if (drv[d] == "-") reason = "no-driver"
 		else reason = "no-iommu"

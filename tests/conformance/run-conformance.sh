@@ -65,9 +65,9 @@ run_case() {
 	ov=""
 	[ -n "$OVERLAY" ] && ov="--overlay $here/topologies/$OVERLAY"
 	# shellcheck disable=SC2086
-	"$ims" explain --json $ov $IMS "$dir/board.dts" >"$dir/iommusim.json" 2>"$dir/iommusim.err" ||
-		{ echo "  iommusim explain failed: $(head -n 3 "$dir/iommusim.err")"; return 1; }
-	awk -f "$here/parse-ims.awk" "$dir/iommusim.json" | sort >"$dir/iommusim.facts"
+	"$ims" explain --json --log $ov $IMS "$dir/board.dts" >"$dir/iommusim.json" 2>"$dir/iommusim.log" ||
+		{ echo "  iommusim explain failed: $(grep -v "^\[" "$dir/iommusim.log" | head -n 3)"; return 1; }
+	awk -f "$here/parse-ims.awk" "$dir/iommusim.log" "$dir/iommusim.json" | sort >"$dir/iommusim.facts"
 	# shellcheck disable=SC2086
 	timeout 300 qemu-system-aarch64 $machine $QEMU $dtb -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyAMA0 loglevel=1 panic=-1 dyndbg=\"file drivers/of/base.c +p\" $APPEND conf.sriov=$SRIOV" \
