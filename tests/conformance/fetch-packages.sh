@@ -39,7 +39,16 @@ dpkg-deb -x "$bdeb" "$cache/broot" || { echo "conformance: dpkg-deb -x $bdeb fai
 vmlinuz=$(ls "$cache"/kroot/boot/vmlinuz-* 2>/dev/null | head -n 1)
 [ -n "$vmlinuz" ] || { echo "conformance: $kpkg has no /boot/vmlinuz-*" >&2; exit 77; }
 [ -x "$cache/broot/bin/busybox" ] || { echo "conformance: busybox-static has no bin/busybox" >&2; exit 77; }
-# Keep the kernel image, its config and its modules; drop the DTBs.
+# Keep the kernel image, its config and the module directories the initramfs
+# draws from (run-conformance.sh's list and their dependencies); drop the rest.
 rm -rf "$cache"/kroot/usr/lib/linux-image-* "$cache/kroot/usr/share"
-rm -f "$kdeb" "$bdeb"
+for k in "$cache"/kroot/lib/modules/*/kernel; do
+	mkdir -p "$k.keep/drivers" || exit 77
+	for d in drivers/virtio drivers/net drivers/block drivers/nvme net/core lib crypto block; do
+		[ -d "$k/$d" ] || continue
+		mkdir -p "$k.keep/$(dirname "$d")" && mv "$k/$d" "$k.keep/$d" || exit 77
+	done
+	rm -rf "$k" && mv "$k.keep" "$k" || exit 77
+done
+rm -rf "$kdeb" "$bdeb" "$cache/lists" "$cache/apt-cache"
 echo "$kpkg" >"$stamp"
