@@ -68,5 +68,8 @@ END {
 		}
 	}
 	printf "  msi-map translations (ITS DeviceIDs) equal on both sides: %d\n", nmsi
+	for (k = 1; k <= nk; k++)
+		if (kc[k] == case && !used[k])
+			printf "  note: known difference not seen (stale entry?): %s %s: %s\n", kd[k], kf[k], kr[k]
 	exit bad
 }
