@@ -3,7 +3,7 @@
 # Usage: scripts/ensure-deps.sh [extra-package...]
 set -eu
 
-pkgs="build-essential meson ninja-build pkg-config libfdt-dev device-tree-compiler $*"
+pkgs="build-essential meson ninja-build pkg-config libfdt-dev device-tree-compiler groff-base $*"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -379,6 +379,27 @@ IMS_EXPORT const struct ims_devcore_opts *ims_devcore_opts(const struct ims_devc
 IMS_EXPORT void ims_devcore_set_mem(struct ims_devcore *core, struct ims_mem *mem);
 
 /**
+ * ims_devcore_install_dma_ctx() - attach the DMA layer's per-system state
+ * (swiotlb pool, dma-debug tables) to the driver core, once.
+ * @core:    the core.
+ * @ctx:     the state.
+ * @free_fn: called with @ctx by ims_devcore_free() after every device is gone.
+ * @unbound: called after a driver's remove (BUS_NOTIFY_UNBOUND_DRIVER), or NULL.
+ *
+ * Return: the installed state: @ctx, or the one another caller installed
+ * first (the caller then frees @ctx itself).
+ */
+IMS_EXPORT void *ims_devcore_install_dma_ctx(struct ims_devcore *core, void *ctx,
+					     void (*free_fn)(void *ctx),
+					     void (*unbound)(void *ctx, struct ims_device *dev));
+/**
+ * ims_devcore_dma_ctx() - the state installed by ims_devcore_install_dma_ctx().
+ * @core: the core.
+ *
+ * Return: the state, or NULL.
+ */
+IMS_EXPORT void *ims_devcore_dma_ctx(const struct ims_devcore *core);
+/**
  * ims_devcore_mem() - the address space set with ims_devcore_set_mem().
  * @core: the core.
  *

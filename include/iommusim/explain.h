@@ -16,6 +16,7 @@
 #include <iommusim/common.h>
 #include <iommusim/iommu.h>
 #include <iommusim/machine.h>
+#include <iommusim/of.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,6 +101,12 @@ struct ims_explain_resv {
  * @nr_messages:   their count.
  * @decisions:     the decision record (step, text) in order, for explain --why.
  * @nr_decisions:  its length.
+ * @parent:        the parent device's name (a PCI function's upstream bridge, or
+ *                 the host bridge for a root-bus function; a platform device's
+ *                 parent), or NULL.
+ * @is_host_bridge: a PCI host bridge (platform device with device_type "pci").
+ * @is_pci_bridge: a PCI-PCI bridge or port (type 1 header).
+ * @sec_bus:       a PCI bridge's secondary bus number, else -1.
  */
 struct ims_explain_device {
 	char *name;
@@ -132,6 +139,10 @@ struct ims_explain_device {
 	int nr_messages;
 	struct ims_decision *decisions;
 	int nr_decisions;
+	char *parent;
+	bool is_host_bridge;
+	bool is_pci_bridge;
+	int sec_bus;
 };
 
 /**
@@ -149,6 +160,136 @@ struct ims_explain_report {
 	struct ims_explain_device *devices;
 	int nr_devices;
 };
+
+#define IMS_EXPLAIN_RID_MAX_TARGETS 64
+
+/**
+ * struct ims_explain_rid - what one requester ID of a host bridge reaches.
+ * @rid:       the requester ID (bus << 8 | devfn).
+ * @err:       of_map_id()'s error for it ("iommu-map"), or 0.
+ * @iommu:     index of the SMMU in the table's targets, -1 for a hole (bypass).
+ * @sid:       the StreamID (when @iommu >= 0).
+ * @msi:       index of the MSI controller, -1 when no msi-map applies.
+ * @msi_id:    the MSI DeviceID (when @msi >= 0).
+ * @fold:      how many RIDs reach this (SMMU, StreamID): > 1 is a fold.
+ * @fold_peer: with @fold > 1, the first other RID reaching it.
+ */
+struct ims_explain_rid {
+	uint32_t rid;
+	int err;
+	int iommu;
+	uint32_t sid;
+	int msi;
+	uint32_t msi_id;
+	int fold;
+	uint32_t fold_peer;
+};
+
+/**
+ * struct ims_explain_rid_row - consecutive RIDs whose outputs follow one step
+ * (+1: consecutive; 0: folded onto one ID) on the same targets, with the same
+ * hole/fold state.
+ * @rid_first, @rid_last: the RIDs.
+ * @err:       of_map_id()'s error, or 0.
+ * @iommu:     SMMU target index, -1 = hole.
+ * @sid_first: the first RID's StreamID (the others follow one by one).
+ * @msi:       MSI controller index, -1 = none.
+ * @msi_first: the first RID's MSI DeviceID.
+ * @fold:      the largest fold count in the row (1 = no fold).
+ * @fold_peer: the first RID's fold peer.
+ * @sid_step:  1 (StreamIDs consecutive) or 0 (every RID of the row has @sid_first).
+ * @msi_step:  the same for the MSI DeviceIDs.
+ */
+struct ims_explain_rid_row {
+	uint32_t rid_first, rid_last;
+	int err;
+	int iommu;
+	uint32_t sid_first;
+	int msi;
+	uint32_t msi_first;
+	int fold;
+	uint32_t fold_peer;
+	int sid_step, msi_step;
+};
+
+/**
+ * struct ims_explain_rid_table - explain --rid-table for one host bridge.
+ * @node:          the host bridge's path.
+ * @bus_first, @bus_last: its bus-range (0-255 without one).
+ * @has_bus_range: the node has a valid "bus-range".
+ * @has_iommu_map: the node has an "iommu-map".
+ * @nr_rids:       RIDs covered.
+ * @nr_holes:      RIDs that reach no IOMMU.
+ * @nr_folded:     RIDs that share their StreamID with another RID.
+ * @targets:       SMMU and MSI controller node paths.
+ * @target_np:     their node indices.
+ * @nr_targets:    their count.
+ * @rows:          the compressed rows.
+ * @nr_rows:       their count.
+ */
+struct ims_explain_rid_table {
+	char *node;
+	int bus_first, bus_last;
+	bool has_bus_range, has_iommu_map;
+	int nr_rids, nr_holes, nr_folded;
+	char *targets[IMS_EXPLAIN_RID_MAX_TARGETS];
+	int target_np[IMS_EXPLAIN_RID_MAX_TARGETS];
+	int nr_targets;
+	struct ims_explain_rid_row *rows;
+	int nr_rows;
+};
+
+/**
+ * ims_explain_rid_folds() - set @fold and @fold_peer of every RID: the RIDs
+ * that reach the same (SMMU, StreamID).  One sort: O(n log n).
+ * @rids: the RIDs (@rid, @err, @iommu, @sid set).
+ * @n:    their count.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_rid_folds(struct ims_explain_rid *rids, int n);
+
+/**
+ * ims_explain_rid_compress() - compress per-RID results into rows, in one pass.
+ * @rids:    the RIDs in order.
+ * @n:       their count.
+ * @rows:    set to a malloc()ed array (free()); NULL when @n is 0.
+ * @nr_rows: set to its length.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_rid_compress(const struct ims_explain_rid *rids, int n,
+					struct ims_explain_rid_row **rows, int *nr_rows);
+
+/**
+ * ims_explain_rid_table_build() - explain --rid-table: every RID of a host
+ * bridge's bus-range through of_map_id() ("iommu-map", "iommu-map-mask") and
+ * the msi-map walk, compressed.
+ * @tree: the (loaded) tree.
+ * @node: the host bridge's path.
+ * @out:  set to the table (ims_explain_rid_table_free()).
+ *
+ * Return: 0; -ENODEV (no such node); -EINVAL; -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_rid_table_build(const struct ims_of_tree *tree, const char *node,
+					   struct ims_explain_rid_table **out);
+
+/**
+ * ims_explain_rid_table_free() - free a table; NULL is allowed.
+ * @t: the table.
+ */
+IMS_EXPORT void ims_explain_rid_table_free(struct ims_explain_rid_table *t);
+
+/**
+ * ims_explain_render_rid_table() - the table as text or JSON (docs/explain.md).
+ * @t:    the table.
+ * @json: JSON instead of text.
+ * @out:  set to a malloc()ed NUL-terminated string; free() it.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_render_rid_table(const struct ims_explain_rid_table *t, bool json,
+					    char **out);
 
 /**
  * ims_explain_build() - build the report of a booted machine.
@@ -182,6 +323,58 @@ IMS_EXPORT int ims_explain_render_text(const struct ims_explain_report *r, char 
  * Return: 0 or -ENOMEM.
  */
 IMS_EXPORT int ims_explain_render_json(const struct ims_explain_report *r, char **out);
+
+/**
+ * ims_explain_render_tree() - the tree: each IOMMU, its host bridges with their
+ * PCI hierarchy, its platform clients; then the devices without an IOMMU.
+ * Devices whose DMA is not translated are marked '!' with the reason.
+ * @r:     the report.
+ * @color: ANSI colour (bold headings, untranslated devices in red).
+ * @out:   set to a malloc()ed NUL-terminated string; free() it.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_render_tree(const struct ims_explain_report *r, bool color, char **out);
+
+/**
+ * ims_explain_render_dot() - a Graphviz (DOT) picture: IOMMUs, host bridges,
+ * bridges and devices along the topology, groups as clusters, a dashed edge
+ * from each device to its IOMMU labelled with its IDs, devices whose DMA is
+ * not translated filled in a warning colour.
+ * @r:   the report.
+ * @out: set to a malloc()ed NUL-terminated string; free() it.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_render_dot(const struct ims_explain_report *r, char **out);
+
+/**
+ * ims_explain_render_device() - one device's block of the long report (text),
+ * or its object of the JSON report.
+ * @r:      the report.
+ * @device: the device name.
+ * @json:   JSON instead of text.
+ * @out:    set to a malloc()ed NUL-terminated string; free() it.
+ *
+ * Return: 0; -ENODEV when no device is called @device; -EINVAL; -ENOMEM.
+ */
+IMS_EXPORT int ims_explain_render_device(const struct ims_explain_report *r, const char *device,
+					 bool json, char **out);
+
+/**
+ * ims_explain_render_why() - explain --why: the chain of decisions for one
+ * device, replayed from its decision record, in seven steps (really_probe ->
+ * dma_configure, of_dma_configure_id, of_iommu_configure, probe_device, the
+ * group, the default domain, the DMA ops); docs/explain.md.
+ * @r:      the report.
+ * @device: the device name (dev_name()).
+ * @json:   JSON (docs/explain.md) instead of text.
+ * @out:    set to a malloc()ed NUL-terminated string; free() it.
+ *
+ * Return: 0; -ENODEV when no device is called @device; -ENOMEM; -EINVAL.
+ */
+IMS_EXPORT int ims_explain_render_why(const struct ims_explain_report *r, const char *device,
+				      bool json, char **out);
 
 /**
  * ims_explain_dma_ops_name() - "iommu", "direct" or "dummy".

@@ -134,6 +134,29 @@ IMS_EXPORT void *ims_mem_host_ptr(struct ims_mem *mem, uint64_t pa, uint64_t len
  */
 IMS_EXPORT int ims_mem_ram_fd(struct ims_mem *mem, uint64_t pa, int *fd, uint64_t *offset);
 
+/**
+ * ims_mem_ram_region() - the @idx-th RAM region (memblock's memory list).
+ * @mem:  the address space.
+ * @idx:  0, 1, ...
+ * @base: set to its base.
+ * @size: set to its size.
+ *
+ * Return: 0, or -ENOENT past the last region.
+ */
+IMS_EXPORT int ims_mem_ram_region(struct ims_mem *mem, unsigned int idx, uint64_t *base,
+				  uint64_t *size);
+
+/**
+ * ims_mem_virt_to_phys() - the reverse of ims_mem_host_ptr(): the physical
+ * address of a host pointer into simulated RAM (virt_to_phys()).
+ * @mem: the address space.
+ * @ptr: a host pointer.
+ * @pa:  set to the physical address.
+ *
+ * Return: 0; -EFAULT when @ptr is not inside RAM; -EINVAL for NULL arguments.
+ */
+IMS_EXPORT int ims_mem_virt_to_phys(struct ims_mem *mem, const void *ptr, uint64_t *pa);
+
 /** ims_mem_is_ram() - whether all of [@pa, @pa + @len) is RAM. */
 IMS_EXPORT bool ims_mem_is_ram(struct ims_mem *mem, uint64_t pa, uint64_t len);
 

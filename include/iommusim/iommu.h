@@ -209,6 +209,10 @@ struct ims_iommu_domain_ops {
  * @is_static:      a static (identity/blocked) domain owned by the driver: never freed.
  * @core:           the IOMMU core that allocated it (NULL for static domains): its
  *                  kernel log receives the map/unmap pr_err messages.
+ * @iova_cookie:    dma-iommu's cookie (domain->iova_cookie: the iova_domain and
+ *                  flush queue), installed by the DMA layer, or NULL.
+ * @put_dma_cookie: the DMA layer's iommu_put_dma_cookie(), run by
+ *                  ims_iommu_domain_free() before the driver frees the domain.
  */
 struct ims_iommu_domain {
 	unsigned int type;
@@ -219,6 +223,8 @@ struct ims_iommu_domain {
 	bool force_aperture;
 	bool is_static;
 	struct ims_iommu_core *core;
+	void *iova_cookie;
+	void (*put_dma_cookie)(struct ims_iommu_domain *domain);
 };
 
 /**

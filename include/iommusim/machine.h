@@ -298,6 +298,67 @@ IMS_EXPORT int ims_machine_klog_find(const struct ims_machine *m, const char *ne
 IMS_EXPORT const char *ims_machine_smmu_compatible(const struct ims_of_tree *tree, int node,
 						   enum ims_machine_smmu_kind *kind);
 
+/* ---- device-side DMA (src/machine/device-dma.c) ------------------------------------- */
+
+/**
+ * struct ims_machine_dma_path - how a device's transactions reach memory.
+ * @translated: an SMMU model is on the path.
+ * @smmu_node:  its DT node, or IMS_OF_NONE.
+ * @sid:        the StreamID on the wire (PCI: iommu-map of @rid).
+ * @rid:        PCI: the requester ID on the wire (the last DMA alias); else 0.
+ */
+struct ims_machine_dma_path {
+	bool translated;
+	int smmu_node;
+	uint32_t sid;
+	uint32_t rid;
+};
+
+/**
+ * struct ims_machine_dma_result - the outcome of a device access.
+ * @path: the path taken.
+ * @txn:  the last chunk's transaction result; on a fault, the model's record
+ *        (SMMUv3 event with its raw record, MMU-500 FSR and context bank).
+ */
+struct ims_machine_dma_result {
+	struct ims_machine_dma_path path;
+	struct ims_txn_result txn;
+};
+
+/**
+ * ims_machine_dma_path() - the path of @dev's DMA as the hardware wires it
+ * (not as Linux configured it): a PCI function's requester ID on the wire
+ * through the host bridge's iommu-map; a platform device's fwspec StreamID.
+ * @m:    the booted machine.
+ * @dev:  the device.
+ * @path: filled.
+ *
+ * Return: 0; -EINVAL; -ENODEV for a PCI function without a host bridge.
+ */
+IMS_EXPORT int ims_machine_dma_path(struct ims_machine *m, struct ims_device *dev,
+				    struct ims_machine_dma_path *path);
+
+/**
+ * ims_machine_device_dma() - @dev reads (@write false) or writes @len bytes
+ * at DMA address @dma_addr.  Through an SMMU the access is translated with the
+ * wire StreamID, split at 4 KiB; a fault is recorded by the model and drained
+ * by the driver's interrupt handler before this returns.  Without one the
+ * address goes through @dev's dma-ranges.  dma-debug sees the access first.
+ * @m:        the booted machine.
+ * @dev:      the device.
+ * @dma_addr: the DMA address.
+ * @buf:      the data to write, or the buffer to read into.
+ * @len:      bytes.
+ * @write:    a write to memory.
+ * @result:   filled (may be NULL).
+ *
+ * Return: 0; -EFAULT when a chunk faulted or was aborted (@result says how) or
+ * the address is not RAM; -EINVAL.
+ */
+IMS_EXPORT int ims_machine_device_dma(struct ims_machine *m, struct ims_device *dev,
+				      uint64_t dma_addr, void *buf, uint64_t len, bool write,
+				      struct ims_machine_dma_result *result);
+
 #ifdef __cplusplus
 }
 #endif

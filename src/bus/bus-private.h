@@ -29,6 +29,11 @@ struct ims_devcore {
 	struct ims_devcore_opts opts;
 	struct ims_dma_hooks hooks;
 
+	/* the DMA layer's per-system state (ims_devcore_install_dma_ctx()) */
+	void *dma_ctx;
+	void (*dma_ctx_free)(void *ctx);
+	void (*dma_unbound)(void *ctx, struct ims_device *dev);
+
 	struct ims_device **devs;
 	int nr_devs, cap_devs;
 	int next_index;

@@ -72,6 +72,8 @@ IMS_EXPORT void ims_devcore_free(struct ims_devcore *core)
 			break;
 	}
 	ims_pci_bridges_free(core);
+	if (core->dma_ctx && core->dma_ctx_free)
+		core->dma_ctx_free(core->dma_ctx);
 	free(core->devs);
 	free(core->drvs);
 	free(core->pending);
@@ -79,6 +81,33 @@ IMS_EXPORT void ims_devcore_free(struct ims_devcore *core)
 	free(core->irqs);
 	pthread_mutex_destroy(&core->irq_lock);
 	free(core);
+}
+
+static void (*core_dma_unbound(const struct ims_devcore *core))(void *, struct ims_device *)
+{
+	return core->dma_ctx ? core->dma_unbound : NULL;
+}
+
+IMS_EXPORT void *ims_devcore_dma_ctx(const struct ims_devcore *core)
+{
+	return core ? __atomic_load_n(&core->dma_ctx, __ATOMIC_ACQUIRE) : NULL;
+}
+
+IMS_EXPORT void *ims_devcore_install_dma_ctx(struct ims_devcore *core, void *ctx,
+					     void (*free_fn)(void *ctx),
+					     void (*unbound)(void *ctx, struct ims_device *dev))
+{
+	void *expected = NULL;
+
+	if (!core || !ctx)
+		return NULL;
+	/* The hooks are written before the pointer is published. */
+	core->dma_ctx_free = free_fn;
+	core->dma_unbound = unbound;
+	if (__atomic_compare_exchange_n(&core->dma_ctx, &expected, ctx, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return ctx;
+	return expected;
 }
 
 IMS_EXPORT const struct ims_of_tree *ims_devcore_tree(const struct ims_devcore *core)
@@ -448,6 +477,8 @@ static int really_probe(struct ims_device *dev, const struct ims_driver *drv)
 	int ret;
 
 	dev->driver = drv;
+	ims_dev_decide(dev, "really_probe", "driver %s matched: dma_configure (%s)", drv->name,
+		       dev->bus == IMS_BUS_PCI ? "pci_dma_configure" : "platform_dma_configure");
 	ret = bus_dma_configure(dev);
 	if (ret) {
 		ims_dev_decide(dev, "really_probe", "dma_configure for driver %s returned %d (%s)",
@@ -575,6 +606,9 @@ IMS_EXPORT void ims_device_release_driver(struct ims_device *dev)
 		ims_pci_dev_unbinding(dev->pci);
 	if (drv->remove)
 		drv->remove(dev);
+	/* BUS_NOTIFY_UNBOUND_DRIVER: dma-debug's leak check. */
+	if (core_dma_unbound(dev->core))
+		core_dma_unbound(dev->core)(dev->core->dma_ctx, dev);
 	bus_dma_cleanup(dev);
 	ims_dev_decide(dev, "device_release_driver", "unbound from driver %s", drv->name);
 	device_unbind_cleanup(dev);

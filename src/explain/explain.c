@@ -157,6 +157,18 @@ static int build_device(struct ims_explain_device *e, struct ims_device *dev,
 	e->probe_err = dev->probe_err;
 	e->deferred = dev->deferred;
 	e->group = -1;
+	e->sec_bus = -1;
+	e->is_host_bridge = dev->is_host_bridge;
+	if (dev->parent && !dev->parent->is_iommu) {
+		e->parent = strdup(dev->parent->name);
+		if (!e->parent)
+			return -ENOMEM;
+	}
+	if (dev->pci && dev->pci->is_bridge) {
+		e->is_pci_bridge = true;
+		if (dev->pci->subordinate)
+			e->sec_bus = dev->pci->subordinate->number;
+	}
 	if (!e->name)
 		return -ENOMEM;
 	if (dev->pci) {
@@ -345,6 +357,7 @@ IMS_EXPORT void ims_explain_free(struct ims_explain_report *r)
 		free(e->ranges);
 		free(e->resv);
 		free(e->reason);
+		free(e->parent);
 		free_strv(e->messages, e->nr_messages);
 		for (int j = 0; j < e->nr_decisions; j++) {
 			free(e->decisions[j].step);

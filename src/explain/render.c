@@ -6,12 +6,14 @@
 
 #include <iommusim/explain.h>
 
+#include "explain-private.h"
+
 static const char *bus_name(enum ims_bus_kind bus)
 {
 	return bus == IMS_BUS_PCI ? "pci" : "platform";
 }
 
-static void json_str(FILE *f, const char *s)
+void ims_explain_json_str(FILE *f, const char *s)
 {
 	if (!s) {
 		fputs("null", f);
@@ -43,7 +45,7 @@ static void json_str(FILE *f, const char *s)
 }
 
 /* Close the memstream; only then is *@buf final. */
-static int finish(FILE *f, char **out, char **buf)
+int ims_explain_finish(FILE *f, char **out, char **buf)
 {
 	if (fclose(f)) {
 		free(*buf);
@@ -52,6 +54,57 @@ static int finish(FILE *f, char **out, char **buf)
 	}
 	*out = *buf;
 	return 0;
+}
+
+static void device_json(FILE *f, const struct ims_explain_device *e)
+{
+	fputs("\"name\": ", f);
+	ims_explain_json_str(f, e->name);
+	fprintf(f, ", \"bus\": \"%s\", \"node\": ", bus_name(e->bus));
+	ims_explain_json_str(f, e->node);
+	fprintf(f, ", \"driver_bound\": %s, \"aliases\": [", e->driver_bound ? "true" : "false");
+	for (int j = 0; j < e->nr_aliases; j++)
+		fprintf(f, "%s%d", j ? ", " : "", e->aliases[j]);
+	fputs("], \"iommu\": ", f);
+	ims_explain_json_str(f, e->iommu);
+	fputs(", \"ids\": [", f);
+	for (int j = 0; j < e->nr_ids; j++)
+		fprintf(f, "%s%u", j ? ", " : "", e->ids[j]);
+	fputs("], \"msi_id\": ", f);
+	if (e->has_msi_id)
+		fprintf(f, "%u", e->msi_id);
+	else
+		fputs("null", f);
+	fputs(", \"group\": ", f);
+	if (e->group >= 0)
+		fprintf(f, "%d", e->group);
+	else
+		fputs("null", f);
+	fputs(", \"domain\": ", f);
+	ims_explain_json_str(f, e->domain);
+	fprintf(f,
+		", \"dma_ops\": \"%s\", \"coherent\": %s, \"dma_mask\": \"0x%llx\", "
+		"\"bus_dma_limit\": \"0x%llx\", \"dma_ranges\": [",
+		ims_explain_dma_ops_name(e->dma_ops), e->coherent ? "true" : "false",
+		(unsigned long long)e->dma_mask, (unsigned long long)e->bus_dma_limit);
+	for (int j = 0; j < e->nr_ranges; j++)
+		fprintf(f,
+			"%s{\"cpu\": \"0x%llx\", \"dma\": \"0x%llx\", \"size\": "
+			"\"0x%llx\"}",
+			j ? ", " : "", (unsigned long long)e->ranges[j].cpu_start,
+			(unsigned long long)e->ranges[j].dma_start,
+			(unsigned long long)e->ranges[j].size);
+	fputs("], \"reserved\": [", f);
+	for (int j = 0; j < e->nr_resv; j++)
+		fprintf(f, "%s{\"start\": \"0x%llx\", \"end\": \"0x%llx\", \"type\": \"%s\"}",
+			j ? ", " : "", (unsigned long long)e->resv[j].start,
+			(unsigned long long)e->resv[j].end, e->resv[j].type);
+	fputs("], \"messages\": [", f);
+	for (int j = 0; j < e->nr_messages; j++) {
+		fputs(j ? ", " : "", f);
+		ims_explain_json_str(f, e->messages[j]);
+	}
+	fputs("]}", f);
 }
 
 IMS_EXPORT int ims_explain_render_json(const struct ims_explain_report *r, char **out)
@@ -71,15 +124,15 @@ IMS_EXPORT int ims_explain_render_json(const struct ims_explain_report *r, char 
 
 		fputs(i ? ",\n  {" : "\n  {", f);
 		fputs("\"node\": ", f);
-		json_str(f, e->node);
+		ims_explain_json_str(f, e->node);
 		fputs(", \"name\": ", f);
-		json_str(f, e->name);
+		ims_explain_json_str(f, e->name);
 		fputs(", \"driver\": ", f);
-		json_str(f, e->driver);
+		ims_explain_json_str(f, e->driver);
 		fputs(", \"idr\": {", f);
 		for (int j = 0; j < e->nr_idr; j++) {
 			fputs(j ? ", " : "", f);
-			json_str(f, e->idr[j].name);
+			ims_explain_json_str(f, e->idr[j].name);
 			fprintf(f, ": \"0x%llx\"", (unsigned long long)e->idr[j].value);
 		}
 		fputs("}}", f);
@@ -89,58 +142,10 @@ IMS_EXPORT int ims_explain_render_json(const struct ims_explain_report *r, char 
 		const struct ims_explain_device *e = &r->devices[i];
 
 		fputs(i ? ",\n  {" : "\n  {", f);
-		fputs("\"name\": ", f);
-		json_str(f, e->name);
-		fprintf(f, ", \"bus\": \"%s\", \"node\": ", bus_name(e->bus));
-		json_str(f, e->node);
-		fprintf(f, ", \"driver_bound\": %s, \"aliases\": [",
-			e->driver_bound ? "true" : "false");
-		for (int j = 0; j < e->nr_aliases; j++)
-			fprintf(f, "%s%d", j ? ", " : "", e->aliases[j]);
-		fputs("], \"iommu\": ", f);
-		json_str(f, e->iommu);
-		fputs(", \"ids\": [", f);
-		for (int j = 0; j < e->nr_ids; j++)
-			fprintf(f, "%s%u", j ? ", " : "", e->ids[j]);
-		fputs("], \"msi_id\": ", f);
-		if (e->has_msi_id)
-			fprintf(f, "%u", e->msi_id);
-		else
-			fputs("null", f);
-		fputs(", \"group\": ", f);
-		if (e->group >= 0)
-			fprintf(f, "%d", e->group);
-		else
-			fputs("null", f);
-		fputs(", \"domain\": ", f);
-		json_str(f, e->domain);
-		fprintf(f,
-			", \"dma_ops\": \"%s\", \"coherent\": %s, \"dma_mask\": \"0x%llx\", "
-			"\"bus_dma_limit\": \"0x%llx\", \"dma_ranges\": [",
-			ims_explain_dma_ops_name(e->dma_ops), e->coherent ? "true" : "false",
-			(unsigned long long)e->dma_mask, (unsigned long long)e->bus_dma_limit);
-		for (int j = 0; j < e->nr_ranges; j++)
-			fprintf(f,
-				"%s{\"cpu\": \"0x%llx\", \"dma\": \"0x%llx\", \"size\": "
-				"\"0x%llx\"}",
-				j ? ", " : "", (unsigned long long)e->ranges[j].cpu_start,
-				(unsigned long long)e->ranges[j].dma_start,
-				(unsigned long long)e->ranges[j].size);
-		fputs("], \"reserved\": [", f);
-		for (int j = 0; j < e->nr_resv; j++)
-			fprintf(f,
-				"%s{\"start\": \"0x%llx\", \"end\": \"0x%llx\", \"type\": \"%s\"}",
-				j ? ", " : "", (unsigned long long)e->resv[j].start,
-				(unsigned long long)e->resv[j].end, e->resv[j].type);
-		fputs("], \"messages\": [", f);
-		for (int j = 0; j < e->nr_messages; j++) {
-			fputs(j ? ", " : "", f);
-			json_str(f, e->messages[j]);
-		}
-		fputs("]}", f);
+		device_json(f, e);
 	}
 	fputs(r->nr_devices ? "\n ]}\n" : "]}\n", f);
-	return finish(f, out, &buf);
+	return ims_explain_finish(f, out, &buf);
 }
 
 /* ---- text ------------------------------------------------------------------ */
@@ -165,6 +170,59 @@ static void ids_str(const struct ims_explain_device *e, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, "%s0x%x", j ? "," : "", e->ids[j]);
 	if (!e->nr_ids)
 		snprintf(buf, len, "(none)");
+}
+
+static void device_block(FILE *f, const struct ims_explain_device *e)
+{
+	char ids[256];
+
+	fprintf(f, "\n%s %s\n", e->translated ? "*" : "!", e->name);
+	fprintf(f, "    %-14s %s\n", "bus:", bus_name(e->bus));
+	fprintf(f, "    %-14s %s\n", "node:", e->node ? e->node : "(none)");
+	if (e->driver)
+		fprintf(f, "    %-14s %s\n", "driver:", e->driver);
+	else
+		fprintf(f, "    %-14s (none%s)\n",
+			"driver:", e->deferred ? ", probe deferred" : "");
+	if (e->bus == IMS_BUS_PCI) {
+		fprintf(f, "    %-14s", "aliases:");
+		for (int j = 0; j < e->nr_aliases; j++)
+			fprintf(f, " 0x%04x", e->aliases[j]);
+		fputc('\n', f);
+	}
+	if (e->iommu) {
+		ids_str(e, ids, sizeof(ids));
+		fprintf(f, "    %-14s %s ids %s\n", "iommu:", e->iommu, ids);
+	} else {
+		fprintf(f, "    %-14s (none)\n", "iommu:");
+	}
+	if (e->has_msi_id)
+		fprintf(f, "    %-14s 0x%x\n", "msi id:", e->msi_id);
+	if (e->group >= 0)
+		fprintf(f, "    %-14s %d, default domain %s\n", "group:", e->group,
+			e->domain ? e->domain : "(none)");
+	else
+		fprintf(f, "    %-14s (none)\n", "group:");
+	fprintf(f, "    %-14s %s\n", "dma ops:", ims_explain_dma_ops_name(e->dma_ops));
+	fprintf(f, "    %-14s %s, mask 0x%llx, bus_dma_limit ",
+		"dma:", e->coherent ? "coherent" : "non-coherent", (unsigned long long)e->dma_mask);
+	if (e->bus_dma_limit)
+		fprintf(f, "0x%llx\n", (unsigned long long)e->bus_dma_limit);
+	else
+		fputs("none\n", f);
+	for (int j = 0; j < e->nr_ranges; j++)
+		fprintf(f, "    %-14s cpu 0x%llx dma 0x%llx size 0x%llx\n",
+			j ? "" : "dma-ranges:", (unsigned long long)e->ranges[j].cpu_start,
+			(unsigned long long)e->ranges[j].dma_start,
+			(unsigned long long)e->ranges[j].size);
+	for (int j = 0; j < e->nr_resv; j++)
+		fprintf(f, "    %-14s 0x%llx-0x%llx %s\n",
+			j ? "" : "reserved:", (unsigned long long)e->resv[j].start,
+			(unsigned long long)e->resv[j].end, e->resv[j].type);
+	if (!e->translated)
+		fprintf(f, "    %-14s %s\n", "untranslated:", e->reason);
+	for (int j = 0; j < e->nr_messages; j++)
+		fprintf(f, "    | %s\n", e->messages[j]);
 }
 
 IMS_EXPORT int ims_explain_render_text(const struct ims_explain_report *r, char **out)
@@ -235,54 +293,43 @@ IMS_EXPORT int ims_explain_render_text(const struct ims_explain_report *r, char 
 	for (int i = 0; i < r->nr_devices; i++) {
 		const struct ims_explain_device *e = &r->devices[i];
 
-		fprintf(f, "\n%s %s\n", e->translated ? "*" : "!", e->name);
-		fprintf(f, "    %-14s %s\n", "bus:", bus_name(e->bus));
-		fprintf(f, "    %-14s %s\n", "node:", e->node ? e->node : "(none)");
-		if (e->driver)
-			fprintf(f, "    %-14s %s\n", "driver:", e->driver);
-		else
-			fprintf(f, "    %-14s (none%s)\n",
-				"driver:", e->deferred ? ", probe deferred" : "");
-		if (e->bus == IMS_BUS_PCI) {
-			fprintf(f, "    %-14s", "aliases:");
-			for (int j = 0; j < e->nr_aliases; j++)
-				fprintf(f, " 0x%04x", e->aliases[j]);
-			fputc('\n', f);
-		}
-		if (e->iommu) {
-			ids_str(e, ids, sizeof(ids));
-			fprintf(f, "    %-14s %s ids %s\n", "iommu:", e->iommu, ids);
-		} else {
-			fprintf(f, "    %-14s (none)\n", "iommu:");
-		}
-		if (e->has_msi_id)
-			fprintf(f, "    %-14s 0x%x\n", "msi id:", e->msi_id);
-		if (e->group >= 0)
-			fprintf(f, "    %-14s %d, default domain %s\n", "group:", e->group,
-				e->domain ? e->domain : "(none)");
-		else
-			fprintf(f, "    %-14s (none)\n", "group:");
-		fprintf(f, "    %-14s %s\n", "dma ops:", ims_explain_dma_ops_name(e->dma_ops));
-		fprintf(f, "    %-14s %s, mask 0x%llx, bus_dma_limit ",
-			"dma:", e->coherent ? "coherent" : "non-coherent",
-			(unsigned long long)e->dma_mask);
-		if (e->bus_dma_limit)
-			fprintf(f, "0x%llx\n", (unsigned long long)e->bus_dma_limit);
-		else
-			fputs("none\n", f);
-		for (int j = 0; j < e->nr_ranges; j++)
-			fprintf(f, "    %-14s cpu 0x%llx dma 0x%llx size 0x%llx\n",
-				j ? "" : "dma-ranges:", (unsigned long long)e->ranges[j].cpu_start,
-				(unsigned long long)e->ranges[j].dma_start,
-				(unsigned long long)e->ranges[j].size);
-		for (int j = 0; j < e->nr_resv; j++)
-			fprintf(f, "    %-14s 0x%llx-0x%llx %s\n",
-				j ? "" : "reserved:", (unsigned long long)e->resv[j].start,
-				(unsigned long long)e->resv[j].end, e->resv[j].type);
-		if (!e->translated)
-			fprintf(f, "    %-14s %s\n", "untranslated:", e->reason);
-		for (int j = 0; j < e->nr_messages; j++)
-			fprintf(f, "    | %s\n", e->messages[j]);
+		device_block(f, e);
 	}
-	return finish(f, out, &buf);
+	return ims_explain_finish(f, out, &buf);
+}
+
+const struct ims_explain_device *ims_explain_find_device(const struct ims_explain_report *r,
+							 const char *name)
+{
+	for (int i = 0; r && name && i < r->nr_devices; i++)
+		if (!strcmp(r->devices[i].name, name))
+			return &r->devices[i];
+	return NULL;
+}
+
+IMS_EXPORT int ims_explain_render_device(const struct ims_explain_report *r, const char *device,
+					 bool json, char **out)
+{
+	const struct ims_explain_device *e;
+	size_t size;
+	char *buf = NULL;
+	FILE *f;
+
+	if (!r || !device || !out)
+		return -EINVAL;
+	*out = NULL;
+	e = ims_explain_find_device(r, device);
+	if (!e)
+		return -ENODEV;
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return -ENOMEM;
+	if (json) {
+		fputc('{', f);
+		device_json(f, e);
+		fputc('\n', f);
+	} else {
+		device_block(f, e);
+	}
+	return ims_explain_finish(f, out, &buf);
 }

@@ -369,6 +369,33 @@ IMS_EXPORT void *ims_mem_host_ptr(struct ims_mem *mem, uint64_t pa, uint64_t len
 	return r ? r->host + (pa - r->base) : NULL;
 }
 
+IMS_EXPORT int ims_mem_ram_region(struct ims_mem *mem, unsigned int idx, uint64_t *base,
+				  uint64_t *size)
+{
+	if (!mem || idx >= mem->nr_ram)
+		return -ENOENT;
+	*base = mem->ram[idx].base;
+	*size = mem->ram[idx].size;
+	return 0;
+}
+
+IMS_EXPORT int ims_mem_virt_to_phys(struct ims_mem *mem, const void *ptr, uint64_t *pa)
+{
+	const uint8_t *p = ptr;
+
+	if (!mem || !ptr || !pa)
+		return -EINVAL;
+	for (unsigned int i = 0; i < mem->nr_ram; i++) {
+		const struct ram *r = &mem->ram[i];
+
+		if (p >= r->host && (uint64_t)(p - r->host) < r->size) {
+			*pa = r->base + (uint64_t)(p - r->host);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
 IMS_EXPORT bool ims_mem_is_ram(struct ims_mem *mem, uint64_t pa, uint64_t len)
 {
 	return find_ram(mem, pa, len) != NULL;

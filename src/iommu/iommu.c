@@ -408,6 +408,8 @@ IMS_EXPORT void ims_iommu_domain_free(struct ims_iommu_domain *domain)
 {
 	if (!domain || domain->is_static)
 		return;
+	if (domain->iova_cookie && domain->put_dma_cookie)
+		domain->put_dma_cookie(domain);
 	if (domain->ops && domain->ops->free)
 		domain->ops->free(domain);
 }
@@ -439,6 +441,8 @@ IMS_EXPORT struct ims_iommu_group *ims_generic_device_group(struct ims_device *d
 
 	if (!group && err)
 		*err = -ENOMEM;
+	if (group)
+		ims_dev_decide(dev, "generic_device_group", "a new group %d of its own", group->id);
 	return group;
 }
 
@@ -527,30 +531,58 @@ IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, 
 		return NULL;
 	}
 	/* Any DMA alias owner that already has a group gives it. */
-	if (ims_pci_for_each_dma_alias(pdev, get_pci_alias_or_group, &data))
+	if (ims_pci_for_each_dma_alias(pdev, get_pci_alias_or_group, &data)) {
+		ims_dev_decide(dev, "pci_device_group",
+			       "DMA alias owner %s already has group %d: joins it",
+			       data.pdev->dev.name, data.group->id);
 		return data.group;
+	}
 	pdev = data.pdev;
 	/* Move up to the first bridge without ACS isolation to the root. */
 	for (struct ims_pci_bus *bus = pdev->bus; !ims_pci_is_root_bus(bus) && depth++ < 64;
 	     bus = bus->parent) {
 		if (!bus->self)
 			continue;
-		if (ims_pci_acs_path_enabled(bus->self, NULL, IMS_REQ_ACS_FLAGS))
+		if (ims_pci_acs_path_enabled(bus->self, NULL, IMS_REQ_ACS_FLAGS)) {
+			ims_dev_decide(dev, "pci_device_group",
+				       "upstream bridge %s: ACS path to the root enabled: stop",
+				       bus->self->dev.name);
 			break;
+		}
 		pdev = bus->self;
 		group = ims_iommu_group_get(&pdev->dev);
-		if (group)
+		if (group) {
+			ims_dev_decide(
+				dev, "pci_device_group",
+				"upstream bridge %s without ACS isolation has group %d: joins it",
+				pdev->dev.name, group->id);
 			return group;
+		}
+		ims_dev_decide(dev, "pci_device_group",
+			       "upstream bridge %s without ACS isolation: continue from it",
+			       pdev->dev.name);
 	}
 	group = get_pci_alias_group(pdev, devfns, 0);
-	if (group)
+	if (group) {
+		ims_dev_decide(dev, "pci_device_group",
+			       "a DMA alias of %s on its bus has group %d: joins it",
+			       pdev->dev.name, group->id);
 		return group;
+	}
 	group = get_pci_function_alias_group(pdev, devfns, 0);
-	if (group)
+	if (group) {
+		ims_dev_decide(dev, "pci_device_group",
+			       "%s is multifunction without ACS: a sibling function's group %d",
+			       pdev->dev.name, group->id);
 		return group;
+	}
 	group = ims_iommu_group_alloc(ims_iommu_core_of(dev));
 	if (!group && err)
 		*err = -ENOMEM;
+	if (group)
+		ims_dev_decide(dev, "pci_device_group",
+			       "no alias, upstream bridge or function has a group: new group %d",
+			       group->id);
 	return group;
 }
 
@@ -862,6 +894,10 @@ int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***g
 		return ret;
 	}
 	dev->iommu->iommu_dev = iommu_dev;
+	ims_dev_decide(dev, "iommu_probe_device", "%s probe_device accepted it: %u ID(s) on %s",
+		       ops->name ? ops->name : "driver",
+		       dev->iommu->fwspec ? dev->iommu->fwspec->num_ids : 0,
+		       iommu_dev->dev ? iommu_dev->dev->name : "the IOMMU");
 	err = 0;
 	group = ops->device_group ? ops->device_group(dev, &err) : NULL;
 	if (!group) {

@@ -79,9 +79,13 @@ static int configure_dev_id(struct ims_device *dev, int master_np, uint32_t id)
 	if (rec.matched)
 		ims_dev_decide(
 			dev, "of_iommu_configure_dev_id",
-			"%s iommu-map entry %d <0x%x 0x%x 0x%x 0x%x> (mask 0x%x): id 0x%x -> 0x%x",
+			"%s iommu-map entry %d <0x%x 0x%x 0x%x 0x%x> (mask 0x%x): id 0x%x -> "
+			"0x%x: 0x%04x & mask 0x%04x = 0x%04x; entry %d [0x%x, 0x%llx): 0x%04x - "
+			"0x%x + 0x%x = 0x%x",
 			path, rec.index, rec.id_base, rec.phandle, rec.out_base, rec.len, rec.mask,
-			id, spec.args[0]);
+			id, spec.args[0], id, rec.mask, rec.masked_id, rec.index, rec.id_base,
+			(unsigned long long)rec.id_base + rec.len, rec.masked_id, rec.id_base,
+			rec.out_base, spec.args[0]);
 	else {
 		/* of_map_id()'s pr_info went to the tree's sink; keep it with the device. */
 		ims_dev_record_msg(dev, IMS_LOG_INFO,

@@ -1,0 +1,682 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dma-iommu, after Linux 6.12 drivers/iommu/dma-iommu.c: one iova_domain per
+ * DMA domain (the domain's iova_cookie), IOVAs allocated with the
+ * 32-bit-first policy for PCI, iommu_map()/iommu_unmap_fast(), strict unmap
+ * (iotlb_sync before returning) or a flush queue for DMA_FQ domains (queued
+ * IOVAs are freed only after a flush_iotlb_all: until then the IOTLB may still
+ * hold the old translation), and swiotlb bouncing of sub-granule buffers for
+ * untrusted devices.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dma/dma-private.h"
+#include "util/compiler.h"
+#include "util/log.h"
+#include <iommusim/iova.h>
+
+#define MAX_DAC_DEVS 64
+
+/* struct iova_fq_entry */
+struct fq_entry {
+	uint64_t iova_pfn;
+	uint64_t pages;
+	uint64_t counter;
+};
+
+/* struct iommu_dma_cookie (IOVA cookie) */
+struct dma_cookie {
+	struct ims_iommu_domain *domain;
+	struct ims_iova_domain *iovad;
+	struct ims_dma_ctx *ctx;
+	unsigned int shift;
+	uint64_t granule;
+	bool forcedac;
+	/* the flush queue (one ring, not per CPU) */
+	bool fq;
+	pthread_mutex_t fq_lock;
+	struct fq_entry *ring;
+	unsigned int head, tail, size;
+	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
+	bool fq_timer_on;
+	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
+	struct ims_device *dac[MAX_DAC_DEVS];
+	_Atomic int nr_dac;
+};
+
+static unsigned int fq_ring_free_locked(struct dma_cookie *c)
+{
+	unsigned int freed = 0;
+
+	while (c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt) {
+		ims_iova_free_fast(c->iovad, c->ring[c->head].iova_pfn, c->ring[c->head].pages);
+		c->head = (c->head + 1) & (c->size - 1);
+		freed++;
+	}
+	return freed;
+}
+
+static void fq_flush_iotlb(struct dma_cookie *c)
+{
+	c->fq_flush_start_cnt++;
+	ims_iommu_flush_iotlb_all(c->domain);
+	c->fq_flush_finish_cnt++;
+	if (c->ctx)
+		atomic_fetch_add_explicit(&c->ctx->fq_flushes, 1, memory_order_relaxed);
+}
+
+/* queue_iova() */
+static void queue_iova(struct dma_cookie *c, uint64_t pfn, uint64_t pages)
+{
+	pthread_mutex_lock(&c->fq_lock);
+	fq_ring_free_locked(c);
+	if (((c->tail + 1) & (c->size - 1)) == c->head) {
+		fq_flush_iotlb(c);
+		fq_ring_free_locked(c);
+	}
+	c->ring[c->tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
+	c->tail = (c->tail + 1) & (c->size - 1);
+	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
+	pthread_mutex_unlock(&c->fq_lock);
+	if (c->ctx)
+		atomic_fetch_add_explicit(&c->ctx->fq_queued, 1, memory_order_relaxed);
+}
+
+/* fq_flush_timeout() */
+static int fq_timeout(struct dma_cookie *c)
+{
+	unsigned int freed;
+
+	pthread_mutex_lock(&c->fq_lock);
+	if (!c->fq_timer_on) {
+		pthread_mutex_unlock(&c->fq_lock);
+		return 0;
+	}
+	c->fq_timer_on = false;
+	fq_flush_iotlb(c);
+	freed = fq_ring_free_locked(c);
+	pthread_mutex_unlock(&c->fq_lock);
+	return (int)freed;
+}
+
+/* iommu_put_dma_cookie(): flush what is queued, then free the IOVA domain. */
+static void put_dma_cookie(struct ims_iommu_domain *domain)
+{
+	struct dma_cookie *c = domain->iova_cookie;
+
+	if (!c)
+		return;
+	if (c->fq) {
+		pthread_mutex_lock(&c->fq_lock);
+		if (c->head != c->tail)
+			fq_flush_iotlb(c);
+		fq_ring_free_locked(c);
+		pthread_mutex_unlock(&c->fq_lock);
+		pthread_mutex_destroy(&c->fq_lock);
+		free(c->ring);
+	}
+	ims_iova_domain_destroy(c->iovad);
+	domain->iova_cookie = NULL;
+	free(c);
+}
+
+/* iova_reserve_iommu_regions(): everything but SW_MSI (we are its software). */
+static void reserve_regions(struct dma_cookie *c, struct ims_device *dev)
+{
+	struct ims_resv_list list = { 0 };
+	uint64_t max_pfn = ~0ULL >> c->shift;
+
+	if (ims_iommu_get_resv_regions(dev, &list) < 0)
+		return;
+	for (int i = 0; i < list.nr; i++) {
+		const struct ims_iommu_resv_region *r = &list.r[i];
+		uint64_t lo, hi;
+
+		if (r->type == IMS_IOMMU_RESV_SW_MSI || !r->length)
+			continue;
+		lo = r->start >> c->shift;
+		hi = (r->start + r->length - 1) >> c->shift;
+		if (lo > max_pfn)
+			continue;
+		ims_iova_reserve(c->iovad, lo, IMS_MIN(hi, max_pfn - 1), NULL);
+	}
+	ims_iommu_resv_list_free(&list);
+}
+
+/* iommu_dma_init_domain() for the first device that uses the DMA API on @domain. */
+static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
+				     struct ims_iommu_domain **domainp)
+{
+	struct ims_iommu_domain *domain = ims_iommu_get_domain_for_dev(dev);
+	struct dma_cookie *c, *expected = NULL;
+	uint64_t base_pfn;
+
+	*domainp = domain;
+	if (!domain)
+		return NULL;
+	c = __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE);
+	if (c)
+		return c;
+	if (!(domain->type & __IMS_IOMMU_DOMAIN_DMA_API) || !domain->pgsize_bitmap)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->domain = domain;
+	c->ctx = ctx;
+	c->shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
+	c->granule = 1ULL << c->shift;
+	c->forcedac = ctx->opts.forcedac;
+	base_pfn = IMS_MAX(1, domain->aperture_start >> c->shift);
+	if (ims_iova_domain_create(&c->iovad, c->granule, base_pfn)) {
+		free(c);
+		return NULL;
+	}
+	if (domain->type == IMS_IOMMU_DOMAIN_DMA_FQ) {
+		/* a power of two, at least 2 (the ring index wraps with a mask) */
+		c->size = 2;
+		while (c->size < ctx->opts.fq_size && c->size < (1u << 20))
+			c->size <<= 1;
+		c->ring = calloc(c->size, sizeof(*c->ring));
+		if (c->ring) {
+			c->fq = true;
+			pthread_mutex_init(&c->fq_lock, NULL);
+		} else {
+			domain->type =
+				IMS_IOMMU_DOMAIN_DMA; /* iommu_dma_init_fq() failed: strict */
+		}
+	}
+	reserve_regions(c, dev);
+	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (c->fq) {
+			pthread_mutex_destroy(&c->fq_lock);
+			free(c->ring);
+		}
+		ims_iova_domain_destroy(c->iovad);
+		free(c);
+		return expected;
+	}
+	/* only the winner writes the domain; it is freed single-threaded */
+	domain->put_dma_cookie = put_dma_cookie;
+	return c;
+}
+
+static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
+{
+	int n = atomic_load_explicit(&c->nr_dac, memory_order_acquire);
+
+	for (int i = 0; i < n && i < MAX_DAC_DEVS; i++)
+		if (c->dac[i] == dev)
+			return true;
+	return false;
+}
+
+/* iommu_dma_alloc_iova() */
+static uint64_t alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size,
+			   uint64_t dma_limit)
+{
+	uint64_t iova_len = size >> c->shift, pfn;
+
+	dma_limit = min_not_zero(dma_limit, dev->bus_dma_limit);
+	if (c->domain->force_aperture)
+		dma_limit = IMS_MIN(dma_limit, c->domain->aperture_end);
+	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
+	    !dac_forced(c, dev)) {
+		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
+		if (pfn)
+			return pfn << c->shift;
+		pthread_mutex_lock(&c->ctx->lock);
+		if (!dac_forced(c, dev)) {
+			int n = atomic_load(&c->nr_dac);
+
+			if (n < MAX_DAC_DEVS) {
+				c->dac[n] = dev;
+				atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
+			}
+			ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
+				     ims_ilog2(dma_limit) + 1);
+		}
+		pthread_mutex_unlock(&c->ctx->lock);
+	}
+	pfn = ims_iova_alloc_fast(c->iovad, iova_len, dma_limit >> c->shift, true);
+	return pfn << c->shift;
+}
+
+static void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
+{
+	ims_iova_free_fast(c->iovad, iova >> c->shift, size >> c->shift);
+}
+
+/* dma_info_to_prot() */
+static int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent, unsigned long attrs)
+{
+	int prot = coherent ? IMS_IOMMU_CACHE : 0;
+
+	if (attrs & IMS_DMA_ATTR_PRIVILEGED)
+		prot |= IMS_IOMMU_PRIV;
+	switch (dir) {
+	case IMS_DMA_BIDIRECTIONAL:
+		return prot | IMS_IOMMU_READ | IMS_IOMMU_WRITE;
+	case IMS_DMA_TO_DEVICE:
+		return prot | IMS_IOMMU_READ;
+	case IMS_DMA_FROM_DEVICE:
+		return prot | IMS_IOMMU_WRITE;
+	default:
+		return 0;
+	}
+}
+
+/* __iommu_dma_map() */
+static uint64_t dma_map(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
+			int prot, uint64_t dma_mask)
+{
+	uint64_t off = phys & (c->granule - 1), iova;
+
+	size = ALIGN_UP(size + off, c->granule);
+	iova = alloc_iova(c, dev, size, dma_mask);
+	if (!iova)
+		return IMS_DMA_MAPPING_ERROR;
+	if (ims_iommu_map(c->domain, iova, phys - off, size, prot, IMS_GFP_KERNEL)) {
+		free_iova(c, iova, size);
+		return IMS_DMA_MAPPING_ERROR;
+	}
+	return iova + off;
+}
+
+/* __iommu_dma_unmap() */
+static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
+{
+	uint64_t off = dma_addr & (c->granule - 1);
+	struct ims_iotlb_gather gather;
+	size_t unmapped;
+
+	dma_addr -= off;
+	size = ALIGN_UP(size + off, c->granule);
+	ims_iommu_iotlb_gather_init(&gather);
+	gather.queued = c->fq;
+	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
+	if (unmapped != size)
+		ims_dev_logf(dev, IMS_LOG_WARNING,
+			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
+			     unmapped, size, (unsigned long long)dma_addr);
+	if (!unmapped)
+		return; /* nothing was mapped there: Linux would free the IOVA twice */
+	if (!gather.queued) {
+		ims_iommu_iotlb_sync(c->domain, &gather);
+		free_iova(c, dma_addr, size);
+	} else {
+		queue_iova(c, dma_addr >> c->shift, size >> c->shift);
+	}
+}
+
+/* dev_use_swiotlb(): untrusted PCI devices bounce. */
+bool ims_iommu_dma_use_swiotlb(struct ims_device *dev)
+{
+	return dev->pci && dev->pci->untrusted;
+}
+
+uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
+	uint64_t iova;
+
+	if (!c)
+		return IMS_DMA_MAPPING_ERROR;
+	if (ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) {
+		uint64_t tlb;
+
+		if (!ims_is_swiotlb_active(ctx)) {
+			ims_dev_logf(dev, IMS_LOG_WARNING,
+				     "DMA bounce buffers are inactive, unable to map unaligned "
+				     "transaction.");
+			return IMS_DMA_MAPPING_ERROR;
+		}
+		tlb = ims_swiotlb_tbl_map_single(ctx, dev, phys, size, c->granule - 1, dir, attrs);
+		if (tlb == IMS_DMA_MAPPING_ERROR)
+			return IMS_DMA_MAPPING_ERROR;
+		/* untrusted: zero the padding of the bounce granules around the data */
+		{
+			uint64_t lo = tlb & ~(c->granule - 1);
+			uint64_t hi = ALIGN_UP(tlb + size, c->granule);
+
+			if (tlb > lo)
+				ims_mem_set(ctx->mem, lo, 0, tlb - lo);
+			if (hi > tlb + size)
+				ims_mem_set(ctx->mem, tlb + size, 0, hi - (tlb + size));
+		}
+		phys = tlb;
+	}
+	if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
+		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
+	iova = dma_map(c, dev, phys, size, prot, ims_dma_get_mask(dev));
+	if (iova == IMS_DMA_MAPPING_ERROR && ims_is_swiotlb_buffer(ctx, phys))
+		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+	return iova;
+}
+
+void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
+			      size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	uint64_t phys;
+
+	if (!c)
+		return;
+	/*
+	 * Linux walks the table for the physical address every time; it is only
+	 * needed for cache maintenance or a swiotlb slot, so a coherent device
+	 * that never bounces skips the walk (same result).
+	 */
+	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev)) {
+		dma_unmap(c, dev, addr, size);
+		return;
+	}
+	phys = ims_iommu_iova_to_phys(domain, addr);
+	if (phys && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC) && !dev->dma_coherent)
+		ims_arch_sync_dma_for_cpu(ctx, phys, size, dir);
+	dma_unmap(c, dev, addr, size);
+	if (phys && ims_is_swiotlb_buffer(ctx, phys))
+		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+}
+
+void ims_iommu_dma_sync_single_for_cpu(struct ims_dma_ctx *ctx, struct ims_device *dev,
+				       uint64_t addr, size_t size, enum ims_dma_data_direction dir)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c;
+	uint64_t phys;
+
+	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev))
+		return;
+	c = get_cookie(ctx, dev, &domain);
+	if (!c)
+		return;
+	phys = ims_iommu_iova_to_phys(domain, addr);
+	if (!phys)
+		return;
+	if (!dev->dma_coherent)
+		ims_arch_sync_dma_for_cpu(ctx, phys, size, dir);
+	if (ims_is_swiotlb_buffer(ctx, phys))
+		ims_swiotlb_sync_single_for_cpu(ctx, phys, size, dir);
+}
+
+void ims_iommu_dma_sync_single_for_device(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					  uint64_t addr, size_t size,
+					  enum ims_dma_data_direction dir)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c;
+	uint64_t phys;
+
+	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev))
+		return;
+	c = get_cookie(ctx, dev, &domain);
+	if (!c)
+		return;
+	phys = ims_iommu_iova_to_phys(domain, addr);
+	if (!phys)
+		return;
+	if (ims_is_swiotlb_buffer(ctx, phys))
+		ims_swiotlb_sync_single_for_device(ctx, phys, size, dir);
+	if (!dev->dma_coherent)
+		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
+}
+
+/*
+ * iommu_dma_map_sg(): every segment padded to the granule and laid out back to
+ * back in one IOVA range, mapped in one go per physically contiguous run;
+ * segments that end up contiguous in IOVA space are merged (__finalise_sg).
+ */
+int ims_iommu_dma_map_sg(struct ims_dma_ctx *ctx, struct ims_device *dev,
+			 struct ims_scatterlist *sg, int nents, enum ims_dma_data_direction dir,
+			 unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
+	uint64_t iova_len = 0, iova, pos;
+	int out = 0;
+
+	if (!c)
+		return 0;
+	if (ims_iommu_dma_use_swiotlb(dev)) {
+		/* iommu_dma_map_sg_swiotlb(): one mapping per segment */
+		for (int i = 0; i < nents; i++) {
+			sg[i].dma_address = ims_iommu_dma_map_page(ctx, dev, sg[i].phys,
+								   sg[i].length, dir, attrs);
+			if (sg[i].dma_address == IMS_DMA_MAPPING_ERROR) {
+				for (int j = 0; j < i; j++)
+					ims_iommu_dma_unmap_page(
+						ctx, dev, sg[j].dma_address, sg[j].dma_length, dir,
+						attrs | IMS_DMA_ATTR_SKIP_CPU_SYNC);
+				return 0;
+			}
+			sg[i].dma_length = sg[i].length;
+		}
+		return nents;
+	}
+	for (int i = 0; i < nents; i++) {
+		uint64_t off = sg[i].phys & (c->granule - 1);
+
+		if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
+			ims_arch_sync_dma_for_device(ctx, sg[i].phys, sg[i].length, dir);
+		iova_len += ALIGN_UP(off + sg[i].length, c->granule);
+	}
+	if (!iova_len)
+		return 0;
+	iova = alloc_iova(c, dev, iova_len, ims_dma_get_mask(dev));
+	if (!iova)
+		return 0;
+	/* iommu_map_sg(): coalesce physically contiguous padded segments into one map. */
+	pos = 0;
+	for (int i = 0; i < nents;) {
+		uint64_t start = sg[i].phys & ~(c->granule - 1);
+		uint64_t len = ALIGN_UP((sg[i].phys & (c->granule - 1)) + sg[i].length, c->granule);
+		int j = i + 1;
+
+		while (j < nents && (sg[j].phys & (c->granule - 1)) == 0 &&
+		       start + len == sg[j].phys) {
+			len += ALIGN_UP(sg[j].length, c->granule);
+			j++;
+		}
+		if (ims_iommu_map(domain, iova + pos, start, len, prot, IMS_GFP_KERNEL)) {
+			if (pos)
+				ims_iommu_unmap(domain, iova, pos);
+			free_iova(c, iova, iova_len);
+			return 0;
+		}
+		pos += len;
+		i = j;
+	}
+	/* __finalise_sg(): merge segments that are contiguous in IOVA space. */
+	pos = 0;
+	for (int i = 0; i < nents; i++) {
+		uint64_t off = sg[i].phys & (c->granule - 1);
+		uint64_t dma = iova + pos + off;
+
+		if (out && off == 0 && sg[out - 1].dma_address + sg[out - 1].dma_length == dma &&
+		    ((sg[out - 1].dma_address + sg[out - 1].dma_length) & (c->granule - 1)) == 0 &&
+		    (uint64_t)sg[out - 1].dma_length + sg[i].length <= UINT32_MAX) {
+			sg[out - 1].dma_length += sg[i].length;
+		} else {
+			sg[out].dma_address = dma;
+			sg[out].dma_length = sg[i].length;
+			out++;
+		}
+		pos += ALIGN_UP(off + sg[i].length, c->granule);
+	}
+	for (int i = out; i < nents; i++) {
+		sg[i].dma_address = IMS_DMA_MAPPING_ERROR;
+		sg[i].dma_length = 0;
+	}
+	return out;
+}
+
+void ims_iommu_dma_unmap_sg(struct ims_dma_ctx *ctx, struct ims_device *dev,
+			    struct ims_scatterlist *sg, int nents, enum ims_dma_data_direction dir,
+			    unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	uint64_t start, end = 0;
+
+	if (!c || nents <= 0)
+		return;
+	if (ims_iommu_dma_use_swiotlb(dev)) {
+		for (int i = 0; i < nents && sg[i].dma_length; i++)
+			ims_iommu_dma_unmap_page(ctx, dev, sg[i].dma_address, sg[i].dma_length, dir,
+						 attrs);
+		return;
+	}
+	if (!(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC) && !dev->dma_coherent)
+		for (int i = 0; i < nents; i++)
+			ims_arch_sync_dma_for_cpu(ctx, sg[i].phys, sg[i].length, dir);
+	/* The whole range from the first DMA address to the end of the last segment. */
+	start = sg[0].dma_address;
+	for (int i = 0; i < nents && sg[i].dma_length; i++)
+		end = sg[i].dma_address + sg[i].dma_length;
+	if (!end)
+		return;
+	dma_unmap(c, dev, start, end - start);
+}
+
+uint64_t ims_iommu_dma_map_resource(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				    size_t size, enum ims_dma_data_direction dir,
+				    unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+
+	if (!c)
+		return IMS_DMA_MAPPING_ERROR;
+	return dma_map(c, dev, phys, size, dma_info_to_prot(dir, false, attrs) | IMS_IOMMU_MMIO,
+		       ims_dma_get_mask(dev));
+}
+
+void ims_iommu_dma_unmap_resource(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
+				  size_t size)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+
+	if (c)
+		dma_unmap(c, dev, addr, size);
+}
+
+/* iommu_dma_alloc_remap() with single pages, then the contiguous CPU view (vmap). */
+void *ims_iommu_dma_alloc(struct ims_dma_ctx *ctx, struct ims_device *dev, size_t size,
+			  uint64_t *dma_handle, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	int prot = dma_info_to_prot(IMS_DMA_BIDIRECTIONAL, dev->dma_coherent, attrs);
+	unsigned int npages, i;
+	uint64_t *pages, iova, alloc_size;
+	void *cpu = NULL;
+
+	if (!c || c->granule > IMS_PAGE_SIZE)
+		return NULL;
+	size = ALIGN_UP(size, IMS_PAGE_SIZE);
+	npages = (unsigned int)(size / IMS_PAGE_SIZE);
+	pages = calloc(npages, sizeof(*pages));
+	if (!pages)
+		return NULL;
+	for (i = 0; i < npages; i++)
+		if (ims_mem_alloc_pages(ctx->mem, &pages[i], 0, UINT64_MAX, IMS_MEM_ZERO))
+			goto free_pages;
+	alloc_size = ALIGN_UP(size, c->granule);
+	iova = alloc_iova(c, dev, alloc_size, dev->coherent_dma_mask);
+	if (!iova)
+		goto free_pages;
+	for (unsigned int p = 0; p < npages;) {
+		unsigned int q = p + 1;
+
+		while (q < npages && pages[q] == pages[q - 1] + IMS_PAGE_SIZE)
+			q++;
+		if (ims_iommu_map(domain, iova + (uint64_t)p * IMS_PAGE_SIZE, pages[p],
+				  (size_t)(q - p) * IMS_PAGE_SIZE, prot, IMS_GFP_KERNEL)) {
+			if (p)
+				ims_iommu_unmap(domain, iova, (size_t)p * IMS_PAGE_SIZE);
+			free_iova(c, iova, alloc_size);
+			goto free_pages;
+		}
+		p = q;
+	}
+	cpu = ims_dma_vmap(ctx, pages, npages);
+	if (!cpu) {
+		ims_iommu_unmap(domain, iova, size);
+		free_iova(c, iova, alloc_size);
+		goto free_pages;
+	}
+	if (!dev->dma_coherent)
+		ims_arch_sync_dma_for_device(ctx, pages[0], size, IMS_DMA_BIDIRECTIONAL);
+	*dma_handle = iova;
+	free(pages);
+	return cpu;
+free_pages:
+	while (i-- > 0)
+		ims_mem_free_pages(ctx->mem, pages[i], 0);
+	free(pages);
+	return NULL;
+}
+
+void ims_iommu_dma_free(struct ims_dma_ctx *ctx, struct ims_device *dev, size_t size,
+			void *cpu_addr, uint64_t dma_addr, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	struct dma_remap *r;
+	uint64_t *pages;
+	unsigned int n;
+
+	(void)attrs;
+	if (!c)
+		return;
+	dma_unmap(c, dev, dma_addr, ALIGN_UP(size, IMS_PAGE_SIZE));
+	r = ims_dma_find_remap(ctx, cpu_addr);
+	if (!r) {
+		ims_dev_logf(dev, IMS_LOG_WARNING,
+			     "WARNING: iommu_dma_free: %p is not a DMA allocation", cpu_addr);
+		return;
+	}
+	n = r->npages;
+	pages = malloc(n * sizeof(*pages));
+	if (pages)
+		memcpy(pages, r->pages, n * sizeof(*pages));
+	ims_dma_vunmap(ctx, cpu_addr);
+	for (unsigned int i = 0; pages && i < n; i++)
+		ims_mem_free_pages(ctx->mem, pages[i], 0);
+	free(pages);
+}
+
+IMS_EXPORT int ims_dma_fq_timeout(struct ims_device *dev)
+{
+	struct ims_dma_ctx *ctx = ims_dma_ctx_get(dev);
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c;
+
+	if (!ctx || dev->dma_ops != IMS_DMA_OPS_IOMMU)
+		return -ENODEV;
+	c = get_cookie(ctx, dev, &domain);
+	if (!c)
+		return -ENODEV;
+	return c->fq ? fq_timeout(c) : 0;
+}
+
+IMS_EXPORT bool ims_dma_iommu_domain_is_lazy(struct ims_device *dev)
+{
+	struct ims_dma_ctx *ctx = ims_dma_ctx_get(dev);
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c;
+
+	if (!ctx || dev->dma_ops != IMS_DMA_OPS_IOMMU)
+		return false;
+	c = get_cookie(ctx, dev, &domain);
+	return c && c->fq;
+}
