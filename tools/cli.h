@@ -77,6 +77,7 @@ extern const struct cli_cmd cmd_dma_range;
 extern const struct cli_cmd cmd_bench;
 extern const struct cli_cmd cmd_demo;
 extern const struct cli_cmd cmd_explain;
+extern const struct cli_cmd cmd_lint;
 extern const struct cli_cmd cmd_run;
 
 #endif
