@@ -23,28 +23,30 @@ struct ims_scenario;
 
 /** enum ims_scenario_op - the statements of the language (docs/run.md). */
 enum ims_scenario_op {
-	IMS_SCN_BOARD = 0,    /* board PATH */
-	IMS_SCN_OVERLAY,      /* overlay PATH */
-	IMS_SCN_OPTION,	      /* option KEY=VALUE */
-	IMS_SCN_BOOT,	      /* boot */
-	IMS_SCN_BIND,	      /* bind DEV */
-	IMS_SCN_UNBIND,	      /* unbind DEV */
-	IMS_SCN_DMA_MASK,     /* dma_mask DEV BITS */
-	IMS_SCN_DMA_ALLOC,    /* dma_alloc NAME DEV SIZE */
-	IMS_SCN_DMA_FREE,     /* dma_free NAME */
-	IMS_SCN_MMAP,	      /* mmap NAME */
-	IMS_SCN_MAP,	      /* map NAME DEV SIZE DIR */
-	IMS_SCN_UNMAP,	      /* unmap NAME */
-	IMS_SCN_SYNC,	      /* sync NAME for-cpu|for-device */
-	IMS_SCN_FQ_FLUSH,     /* fq-flush DEV */
-	IMS_SCN_CPU_WRITE,    /* cpu write NAME OFFSET DATA */
-	IMS_SCN_CPU_EXPECT,   /* cpu expect NAME OFFSET DATA */
-	IMS_SCN_DEV_WRITE,    /* dev write DEV ADDR DATA */
-	IMS_SCN_DEV_READ,     /* dev read DEV ADDR (LEN | expect DATA) */
-	IMS_SCN_EXPECT_FAULT, /* expect fault DEV [event E] [context] [sid N] [addr N] ... */
-	IMS_SCN_EXPECT_LOG,   /* expect log "TEXT" */
-	IMS_SCN_EXPECT_NOLOG, /* expect no-log "TEXT" */
-	IMS_SCN_EXPECT_OPS,   /* expect dma-ops DEV iommu|direct|dummy */
+	IMS_SCN_BOARD = 0,     /* board PATH */
+	IMS_SCN_OVERLAY,       /* overlay PATH */
+	IMS_SCN_OPTION,	       /* option KEY=VALUE */
+	IMS_SCN_BOOT,	       /* boot */
+	IMS_SCN_BIND,	       /* bind DEV */
+	IMS_SCN_UNBIND,	       /* unbind DEV */
+	IMS_SCN_DMA_MASK,      /* dma_mask DEV BITS */
+	IMS_SCN_DMA_ALLOC,     /* dma_alloc NAME DEV SIZE */
+	IMS_SCN_DMA_FREE,      /* dma_free NAME */
+	IMS_SCN_MMAP,	       /* mmap NAME */
+	IMS_SCN_MAP,	       /* map NAME DEV SIZE DIR */
+	IMS_SCN_UNMAP,	       /* unmap NAME */
+	IMS_SCN_SYNC,	       /* sync NAME for-cpu|for-device */
+	IMS_SCN_FQ_FLUSH,      /* fq-flush DEV */
+	IMS_SCN_CPU_WRITE,     /* cpu write NAME OFFSET DATA */
+	IMS_SCN_CPU_EXPECT,    /* cpu expect NAME OFFSET DATA */
+	IMS_SCN_DEV_WRITE,     /* dev write DEV ADDR DATA */
+	IMS_SCN_DEV_READ,      /* dev read DEV ADDR (LEN | expect DATA) */
+	IMS_SCN_EXPECT_FAULT,  /* expect fault DEV [event E] [context] [sid N] [addr N] ... */
+	IMS_SCN_EXPECT_LOG,    /* expect log "TEXT" */
+	IMS_SCN_EXPECT_NOLOG,  /* expect no-log "TEXT" */
+	IMS_SCN_EXPECT_OPS,    /* expect dma-ops DEV iommu|direct|dummy */
+	IMS_SCN_EXPECT_LINT,   /* expect lint CHECK [severity S] [node PATH] [device DEV] */
+	IMS_SCN_EXPECT_NOLINT, /* expect no-lint CHECK [severity S] [node PATH] [device DEV] */
 	IMS_SCN_NR_OPS,
 };
 
@@ -67,10 +69,10 @@ enum ims_scenario_op {
  * @op:        the statement.
  * @line:      its line in the file (1-based).
  * @text:      the line as written, trimmed.
- * @name:      NAME (a buffer) or the device name, or the option/path.
- * @dev:       DEV, where the statement has one besides @name.
- * @value:     the option value, the log text.
- * @size:      SIZE / LEN / OFFSET / BITS.
+ * @name:      NAME (a buffer) or the device name, or the option/path, or the lint check.
+ * @dev:       DEV, where the statement has one besides @name (expect lint: device, or NULL).
+ * @value:     the option value, the log text (expect lint: node, or NULL).
+ * @size:      SIZE / LEN / OFFSET / BITS; expect lint: severity + 1 (0 = any).
  * @addr:      a numeric DMA address (when @addr_buf is NULL).
  * @addr_buf:  ADDR given as NAME[+OFF]: the buffer (then @addr is the offset).
  * @dir:       map direction (enum ims_dma_data_direction values) / sync: 1 for-cpu, 0 for-device.

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iommusim/lint.h>
+
 #include "scenario/scenario-private.h"
 #include "util/log.h"
 
@@ -40,6 +42,8 @@ static const char *const op_names[IMS_SCN_NR_OPS] = {
 	[IMS_SCN_EXPECT_LOG] = "expect log",
 	[IMS_SCN_EXPECT_NOLOG] = "expect no-log",
 	[IMS_SCN_EXPECT_OPS] = "expect dma-ops",
+	[IMS_SCN_EXPECT_LINT] = "expect lint",
+	[IMS_SCN_EXPECT_NOLINT] = "expect no-lint",
 };
 
 IMS_EXPORT const char *ims_scenario_op_name(enum ims_scenario_op op)
@@ -463,6 +467,49 @@ static int parse_fault(struct parser *p, struct tok *tk, int nr, struct ims_scen
 	return ret;
 }
 
+/* expect lint|no-lint CHECK [severity error|warning|info] [node PATH] [device DEV] */
+static int parse_lint(struct parser *p, struct tok *tk, int nr, struct ims_scenario_stmt *st)
+{
+	const char *usage = "expect lint|no-lint CHECK [severity error|warning|info] [node PATH] "
+			    "[device DEV]";
+	bool known = false;
+	int ret = want(p, nr, 3, 9, usage);
+
+	if (ret)
+		return ret;
+	for (int i = 0; ims_lint_checks[i]; i++)
+		known |= !strcmp(ims_lint_checks[i], tk[2].s);
+	if (!known)
+		return perr(p, "expect %s: unknown check \"%s\" (iommusim lint's check names)",
+			    tk[1].s, tk[2].s);
+	ret = dup_tok(&st->name, &tk[2]);
+	for (int i = 3; !ret && i < nr; i += 2) {
+		const char *k = tk[i].s;
+
+		if (i + 1 >= nr)
+			return perr(p, "expect %s: %s needs a value", tk[1].s, k);
+		if (!strcmp(k, "severity")) {
+			st->size = 0;
+			for (int sev = 0; sev < IMS_LINT_NR_SEVERITIES; sev++)
+				if (!strcmp(ims_lint_severity_name((enum ims_lint_severity)sev),
+					    tk[i + 1].s))
+					st->size = (uint64_t)sev + 1;
+			if (!st->size)
+				return perr(p, "severity \"%s\": expected error, warning or info",
+					    tk[i + 1].s);
+		} else if (!strcmp(k, "node")) {
+			free(st->value);
+			ret = dup_tok(&st->value, &tk[i + 1]);
+		} else if (!strcmp(k, "device")) {
+			free(st->dev);
+			ret = dup_tok(&st->dev, &tk[i + 1]);
+		} else {
+			return perr(p, "expect %s: unknown field \"%s\" (%s)", tk[1].s, k, usage);
+		}
+	}
+	return ret;
+}
+
 static int parse_dir(struct parser *p, const struct tok *t, int *dir)
 {
 	static const char *const dirs[] = { "bidirectional", "to-device", "from-device" };
@@ -714,9 +761,12 @@ static int parse_line(struct parser *p, struct tok *tk, int nr, struct ims_scena
 				ret = dup_tok(&st->name, &tk[2]);
 			return ret ? ret : dup_tok(&st->value, &tk[3]);
 		}
-		if (!strcmp(tk[1].s, "lint"))
-			return perr(p, "expect lint: not available yet (iommusim lint is pending)");
-		return perr(p, "expect %s: expected fault, log, no-log or dma-ops", tk[1].s);
+		if (!strcmp(tk[1].s, "lint") || !strcmp(tk[1].s, "no-lint")) {
+			st->op = tk[1].s[0] == 'l' ? IMS_SCN_EXPECT_LINT : IMS_SCN_EXPECT_NOLINT;
+			return parse_lint(p, tk, nr, st);
+		}
+		return perr(p, "expect %s: expected fault, log, no-log, dma-ops, lint or no-lint",
+			    tk[1].s);
 	}
 	return perr(p, "unknown statement \"%s\"", kw);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <iommusim/dma.h>
+#include <iommusim/lint.h>
 #include <iommusim/machine.h>
 
 #include "scenario/scenario-private.h"
@@ -345,6 +346,38 @@ static void check_fault(struct runner *rn, const struct ims_scenario_stmt *st)
 	rn->pf.valid = false;
 }
 
+/* expect lint / no-lint: run the lint checks on the machine as it is now. */
+static int check_lint(struct runner *rn, const struct ims_scenario_stmt *st)
+{
+	const struct ims_lint_finding *hit = NULL;
+	struct ims_lint_report *lr = NULL;
+	int ret = ims_lint_machine(&lr, rn->m);
+
+	if (ret)
+		return fatal(rn, st, ret, "lint failed: %s", ims_errname(ret));
+	for (int i = 0; i < lr->nr_findings && !hit; i++) {
+		const struct ims_lint_finding *f = &lr->findings[i];
+
+		if (!strcmp(f->check, st->name) &&
+		    (!st->size || (uint64_t)f->severity + 1 == st->size) &&
+		    (!st->value || (f->node && !strcmp(f->node, st->value))) &&
+		    (!st->dev || (f->device && !strcmp(f->device, st->dev))))
+			hit = f;
+	}
+	if (hit)
+		emit(rn, st->op == IMS_SCN_EXPECT_LINT ? IMS_SCN_EV_PASS : IMS_SCN_EV_FAIL,
+		     st->line, "lint %s (%s)%s%s%s%s: %s", hit->check,
+		     ims_lint_severity_name(hit->severity), hit->node ? " on " : "",
+		     hit->node ? hit->node : "", hit->device ? ", device " : "",
+		     hit->device ? hit->device : "", hit->message);
+	else
+		emit(rn, st->op == IMS_SCN_EXPECT_LINT ? IMS_SCN_EV_FAIL : IMS_SCN_EV_PASS,
+		     st->line, "lint: no %s finding matches (%d finding(s) in all)", st->name,
+		     lr->nr_findings);
+	ims_lint_free(lr);
+	return 0;
+}
+
 static uint64_t stmt_addr(struct runner *rn, const struct ims_scenario_stmt *st)
 {
 	const struct rbuf *b = st->addr_buf ? find_buf(rn, st->addr_buf) : NULL;
@@ -429,7 +462,8 @@ static int do_stmt(struct runner *rn, const struct ims_scenario_stmt *st)
 		unexpected_fault(rn);
 		dev = find_dev(rn, st, st->name, &ret);
 	} else if (st->op != IMS_SCN_EXPECT_LOG && st->op != IMS_SCN_EXPECT_NOLOG &&
-		   st->op != IMS_SCN_EXPECT_FAULT) {
+		   st->op != IMS_SCN_EXPECT_FAULT && st->op != IMS_SCN_EXPECT_LINT &&
+		   st->op != IMS_SCN_EXPECT_NOLINT) {
 		b = find_buf(rn, st->name);
 		if (!b)
 			return fatal(rn, st, -EINVAL, "no buffer %s", st->name);
@@ -617,6 +651,10 @@ static int do_stmt(struct runner *rn, const struct ims_scenario_stmt *st)
 		     strcmp(got, st->value) ? st->value : "");
 		break;
 	}
+	case IMS_SCN_EXPECT_LINT:
+	case IMS_SCN_EXPECT_NOLINT:
+		ret = check_lint(rn, st);
+		break;
 	default:
 		break;
 	}

@@ -2,6 +2,7 @@
 /* The scenario parser: every statement, and every syntax error with file:line. */
 #include <string.h>
 
+#include <iommusim/lint.h>
 #include <iommusim/scenario.h>
 
 #include "../tap.h"
@@ -142,6 +143,17 @@ static void test_statements(void)
 	st = last(&s, "expect dma-ops dev0 iommu");
 	ok(st && st->op == IMS_SCN_EXPECT_OPS && !strcmp(st->value, "iommu"), "expect dma-ops");
 	ims_scenario_free(s);
+	st = last(&s,
+		  "expect lint alias-collision severity error node /pcie@1 device 0000:02:03.0");
+	ok(st && st->op == IMS_SCN_EXPECT_LINT && !strcmp(st->name, "alias-collision") &&
+		   st->size == IMS_LINT_ERROR + 1 && !strcmp(st->value, "/pcie@1") &&
+		   !strcmp(st->dev, "0000:02:03.0"),
+	   "expect lint CHECK severity node device");
+	ims_scenario_free(s);
+	st = last(&s, "expect no-lint rid-unmapped");
+	ok(st && st->op == IMS_SCN_EXPECT_NOLINT && !st->size && !st->value && !st->dev,
+	   "expect no-lint CHECK");
+	ims_scenario_free(s);
 	is_str(ims_scenario_op_name(IMS_SCN_EXPECT_FAULT), "expect fault", "op names");
 }
 
@@ -219,7 +231,11 @@ static void test_errors(void)
 	bad("board b\nboot\nexpect fault d event F_TRANSLATION context\n", 3, "not both");
 	bad("board b\nboot\nexpect log unquoted\n", 3, "quoted string");
 	bad("board b\nboot\nexpect dma-ops d magic\n", 3, "expected iommu, direct or dummy");
-	bad("board b\nboot\nexpect lint sid-collision\n", 3, "not available yet");
+	bad("board b\nboot\nexpect lint no-such-check\n", 3, "unknown check \"no-such-check\"");
+	bad("board b\nboot\nexpect lint sid-collision severity fatal\n", 3,
+	    "expected error, warning");
+	bad("board b\nboot\nexpect lint sid-collision node\n", 3, "node needs a value");
+	bad("board b\nboot\nexpect no-lint sid-collision colour red\n", 3, "unknown field");
 	bad("board b\nboot\nexpect weather\n", 3, "expected fault, log");
 	bad("board b\nexpect log \"x\"\nboot\n", 2, "expect before boot");
 	bad("board b\nboot\nbind\n", 3, "usage: bind DEV");

@@ -146,6 +146,16 @@ int main(void)
 	is_int(ret, -ENODEV, "unbind without a driver stops the run");
 	is_int(res.error_line, 5, "on the second unbind");
 
+	/* Lint findings on the running machine. */
+	ret = run(QEMU "boot\nexpect lint alias-collision severity error device 0000:02:03.0\n"
+		       "expect no-lint alias-collision device 0000:01:00.0\n"
+		       "expect lint sid-collision\n",
+		  &r, &res);
+	is_int(ret, 0, "lint expectations run");
+	is_int(res.passed, 2, "the alias collision of 02:03.0 is found, none for 01:00.0");
+	is_int(res.failed, 1, "a check with no finding fails expect lint");
+	ok(strstr(r.last_fail, "no sid-collision finding") != NULL, "%s", r.last_fail);
+
 	/* Lazy unmap: the stale IOTLB entry works until fq-flush. */
 	ret = run(QEMU "option iommu.strict=0\nboot\nmap t 0000:01:00.0 4K bidirectional\n"
 		       "dev write 0000:01:00.0 t \"q\"\nunmap t\n"
