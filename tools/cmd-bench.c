@@ -38,6 +38,15 @@ static int run(const struct cli_args *a)
 		}
 		opts.ops = v;
 	}
+	if (a->nr_pos) {
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+			for (const struct bench_def *const *d = groups[g]; *d; d++)
+				matched += selected(a, (*d)->name);
+		if (!matched) {
+			fprintf(stderr, "iommusim bench: no benchmark matches (see --list)\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
 	if (json)
 		printf("{\"results\": [");
 	else if (!list)
@@ -49,7 +58,6 @@ static int run(const struct cli_args *a)
 
 			if (!selected(a, (*d)->name))
 				continue;
-			matched++;
 			if (list) {
 				printf("%-28s %s\n", (*d)->name, (*d)->help);
 				continue;
@@ -79,10 +87,6 @@ static int run(const struct cli_args *a)
 	}
 	if (json)
 		printf("\n]}\n");
-	if (!matched && a->nr_pos) {
-		fprintf(stderr, "iommusim bench: no benchmark matches (see --list)\n");
-		return CLI_EXIT_USAGE;
-	}
 	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
 }
 

@@ -611,8 +611,10 @@ static void write64(struct ims_smmuv3 *s, uint64_t off, uint64_t v)
 	uint64_t *r = reg64(s, off);
 
 	if (!reg64_writable(s, off)) {
-		ims_dbg(s->log, "arm-smmu-v3: write to 0x%llx ignored (read-only now)",
-			(unsigned long long)off);
+		/* Without MSI support the IRQ_CFG0 registers are RES0: writes are ignored silently. */
+		if (s->p.msi || (off != SMMU_GERROR_IRQ_CFG0 && off != SMMU_EVENTQ_IRQ_CFG0))
+			ims_dbg(s->log, "arm-smmu-v3: write to 0x%llx ignored (read-only now)",
+				(unsigned long long)off);
 		return;
 	}
 	__atomic_store_n(r, v & reg64_mask(off), __ATOMIC_RELAXED);
