@@ -297,6 +297,33 @@ static int v3_params_from_node(const struct pctx *c, struct ims_smmuv3_params *p
 	return ret;
 }
 
+/*
+ * The register space is 2 x NUMPAGE pages, NUMPAGE a power of two (at least
+ * 2) covering every context bank (IHI 0062 §8.1).  The MMU-500 preset's 16
+ * banks need 128 KiB of 4K pages; an SMMU whose reg is smaller (the MMU-401s
+ * of Arm's Juno have 64 KiB) gets, unless iommusim,num-cb says otherwise, as
+ * many context banks as its register space holds.
+ */
+static void fit_v2_banks(struct ims_machine *m, const struct pctx *c, uint64_t reg_size,
+			 struct ims_smmuv2_params *p)
+{
+	uint64_t page = p->pgsize_64k ? 0x10000 : 0x1000, max_pages = reg_size / (2 * page);
+	unsigned int fit = 1;
+
+	if (ims_of_get_property(m->tree, c->node, "iommusim,num-cb", NULL) || max_pages < 2)
+		return;
+	while ((uint64_t)fit * 2 <= max_pages && fit * 2 <= IMS_SMMUV2_MAX_CB)
+		fit *= 2;
+	if (p->num_cb <= fit)
+		return;
+	ims_info(&m->log, "iommusim: %s: %u context banks fit its 0x%llx-byte register space",
+		 c->path, fit, (unsigned long long)reg_size);
+	p->num_cb = fit;
+	if (p->num_s2cb > fit)
+		p->num_s2cb = fit;
+	p->num_irpt = fit;
+}
+
 static int v2_params_from_node(const struct pctx *c, struct ims_smmuv2_params *p)
 {
 	uint32_t v, s2cb = 0;
@@ -515,6 +542,7 @@ static int create_one(struct ims_machine *m, int node, const char *compat,
 		ret = v2_params_from_node(&c, &s->v2_params);
 		if (ret)
 			goto err;
+		fit_v2_banks(m, &c, size, &s->v2_params);
 		s->v2_params.base = base;
 		s->v2_params.global_irq = v2_global_irq;
 		s->v2_params.context_irq = v2_context_irq;

@@ -102,6 +102,37 @@ static void test_defaults(void)
 	ims_machine_free(m);
 }
 
+/*
+ * An SMMU whose reg is smaller than the MMU-500 preset's 128 KiB register
+ * space (the MMU-401s of Arm's Juno: 64 KiB) gets as many context banks as
+ * the space holds, unless iommusim,num-cb says otherwise.
+ */
+static const char small_board[] =
+	BOARD_HEAD "    iommu@410000 { compatible = \"arm,mmu-401\", \"arm,smmu-v1\"; reg = "
+		   "<0x410000 0x10000>;\n"
+		   "      #iommu-cells = <1>; #global-interrupts = <1>; };\n"
+		   "    iommu@500000 { compatible = \"arm,mmu-401\"; reg = <0x500000 0x10000>;\n"
+		   "      #iommu-cells = <1>; #global-interrupts = <1>; iommusim,num-cb = <2>; };\n"
+		   "    iommu@600000 { compatible = \"arm,mmu-500\"; reg = <0x600000 0x20000>;\n"
+		   "      #iommu-cells = <1>; #global-interrupts = <1>; };\n"
+		   "  };\n};\n";
+
+static void test_small_register_space(void)
+{
+	struct ims_machine *m;
+	int ret;
+
+	m = boot_dts(small_board, NULL, &ret);
+	is_int(ret, 0, "a board with 64 KiB MMU-401s boots (Juno)");
+	is_int(ims_machine_nr_smmus(m), 3, "all three SMMUs modelled");
+	is_int(rd32(m, 0x20410024) & 0xff, 8, "64 KiB of 4K register pages: 8 context banks");
+	is_int(rd32(m, 0x20500024) & 0xff, 2, "iommusim,num-cb still decides when given");
+	is_int(rd32(m, 0x20600024) & 0xff, 16, "a 128 KiB MMU-500 keeps the preset's 16 banks");
+	ok(ims_machine_klog_find(m, "8 context banks fit its 0x10000-byte register space") >= 0,
+	   "the fit is logged");
+	ims_machine_free(m);
+}
+
 struct bad_case {
 	const char *props; /* on the SMMU node */
 	bool v2;
@@ -181,6 +212,7 @@ int main(void)
 {
 	test_params();
 	test_defaults();
+	test_small_register_space();
 	test_bad_values();
 	test_compatible();
 	return tap_done();
