@@ -8,6 +8,7 @@
  * hold the old translation), and swiotlb bouncing of sub-granule buffers for
  * untrusted devices.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,17 +34,43 @@ struct dma_cookie {
 	unsigned int shift;
 	uint64_t granule;
 	bool forcedac;
-	/* the flush queue (one ring, not per CPU) */
+	/*
+	 * The flush queue (one ring, not per CPU), under a spinlock held for a
+	 * few stores: queueing costs one atomic exchange and a release store.
+	 * @queued counts this ring's IOVAs: written under the lock with a plain
+	 * store (no read-modify-write), read by ims_dma_get_stats().
+	 */
 	bool fq;
-	pthread_mutex_t fq_lock;
+	atomic_int fq_lock;
 	struct fq_entry *ring;
 	unsigned int head, tail, size;
 	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
 	bool fq_timer_on;
+	_Atomic uint64_t queued;
+	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
 	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
 	struct ims_device *dac[MAX_DAC_DEVS];
 	_Atomic int nr_dac;
 };
+
+static inline void fq_lock(struct dma_cookie *c)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&c->fq_lock, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&c->fq_lock, memory_order_relaxed)) {
+			if (++spins > 64) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+static inline void fq_unlock(struct dma_cookie *c)
+{
+	atomic_store_explicit(&c->fq_lock, 0, memory_order_release);
+}
 
 static unsigned int fq_ring_free_locked(struct dma_cookie *c)
 {
@@ -66,21 +93,61 @@ static void fq_flush_iotlb(struct dma_cookie *c)
 		atomic_fetch_add_explicit(&c->ctx->fq_flushes, 1, memory_order_relaxed);
 }
 
-/* queue_iova() */
+/* The ring is full: flush, then free what the flush made safe (fq_full() in queue_iova()). */
+static __attribute__((noinline)) void fq_flush_full_locked(struct dma_cookie *c)
+{
+	fq_flush_iotlb(c);
+	fq_ring_free_locked(c);
+}
+
+/*
+ * queue_iova().  Entries leave the ring only after a flush that began after
+ * they were queued; the flush increments both counters under this lock, so
+ * the head can only be freeable right after one: fq_ring_free_locked() here
+ * checks one entry and returns.
+ */
 static void queue_iova(struct dma_cookie *c, uint64_t pfn, uint64_t pages)
 {
-	pthread_mutex_lock(&c->fq_lock);
-	fq_ring_free_locked(c);
-	if (((c->tail + 1) & (c->size - 1)) == c->head) {
-		fq_flush_iotlb(c);
+	unsigned int tail;
+
+	fq_lock(c);
+	if (unlikely(c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt))
 		fq_ring_free_locked(c);
-	}
-	c->ring[c->tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (c->tail + 1) & (c->size - 1);
+	tail = c->tail;
+	if (unlikely(((tail + 1) & (c->size - 1)) == c->head))
+		fq_flush_full_locked(c);
+	c->ring[tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
+	c->tail = (tail + 1) & (c->size - 1);
 	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
-	pthread_mutex_unlock(&c->fq_lock);
-	if (c->ctx)
-		atomic_fetch_add_explicit(&c->ctx->fq_queued, 1, memory_order_relaxed);
+	atomic_store_explicit(&c->queued,
+			      atomic_load_explicit(&c->queued, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	fq_unlock(c);
+}
+
+/* The IOVAs the flush queues of @ctx's live cookies have queued (ims_dma_get_stats()). */
+uint64_t ims_iommu_dma_fq_queued(struct ims_dma_ctx *ctx)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (struct dma_cookie *c = ctx->cookies; c; c = c->next)
+		n += atomic_load_explicit(&c->queued, memory_order_relaxed);
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
+/* ctx_free(): the cookies that outlive @ctx stop reporting to it. */
+void ims_iommu_dma_ctx_gone(struct ims_dma_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	for (struct dma_cookie *c = ctx->cookies, *next; c; c = next) {
+		next = c->next;
+		c->ctx = NULL;
+		c->next = NULL;
+	}
+	ctx->cookies = NULL;
+	pthread_mutex_unlock(&ctx->lock);
 }
 
 /* fq_flush_timeout() */
@@ -88,15 +155,15 @@ static int fq_timeout(struct dma_cookie *c)
 {
 	unsigned int freed;
 
-	pthread_mutex_lock(&c->fq_lock);
+	fq_lock(c);
 	if (!c->fq_timer_on) {
-		pthread_mutex_unlock(&c->fq_lock);
+		fq_unlock(c);
 		return 0;
 	}
 	c->fq_timer_on = false;
 	fq_flush_iotlb(c);
 	freed = fq_ring_free_locked(c);
-	pthread_mutex_unlock(&c->fq_lock);
+	fq_unlock(c);
 	return (int)freed;
 }
 
@@ -108,13 +175,25 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 	if (!c)
 		return;
 	if (c->fq) {
-		pthread_mutex_lock(&c->fq_lock);
+		fq_lock(c);
 		if (c->head != c->tail)
 			fq_flush_iotlb(c);
 		fq_ring_free_locked(c);
-		pthread_mutex_unlock(&c->fq_lock);
-		pthread_mutex_destroy(&c->fq_lock);
+		fq_unlock(c);
 		free(c->ring);
+	}
+	if (c->ctx) {
+		/* off ctx->cookies; what it queued stays in the totals */
+		pthread_mutex_lock(&c->ctx->lock);
+		for (struct dma_cookie **pp = &c->ctx->cookies; *pp; pp = &(*pp)->next)
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
+		atomic_fetch_add_explicit(&c->ctx->fq_queued,
+					  atomic_load_explicit(&c->queued, memory_order_relaxed),
+					  memory_order_relaxed);
+		pthread_mutex_unlock(&c->ctx->lock);
 	}
 	ims_iova_domain_destroy(c->iovad);
 	domain->iova_cookie = NULL;
@@ -181,7 +260,6 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 		c->ring = calloc(c->size, sizeof(*c->ring));
 		if (c->ring) {
 			c->fq = true;
-			pthread_mutex_init(&c->fq_lock, NULL);
 		} else {
 			domain->type =
 				IMS_IOMMU_DOMAIN_DMA; /* iommu_dma_init_fq() failed: strict */
@@ -190,16 +268,18 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	reserve_regions(c, dev);
 	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (c->fq) {
-			pthread_mutex_destroy(&c->fq_lock);
+		if (c->fq)
 			free(c->ring);
-		}
 		ims_iova_domain_destroy(c->iovad);
 		free(c);
 		return expected;
 	}
 	/* only the winner writes the domain; it is freed single-threaded */
 	domain->put_dma_cookie = put_dma_cookie;
+	pthread_mutex_lock(&ctx->lock);
+	c->next = ctx->cookies;
+	ctx->cookies = c;
+	pthread_mutex_unlock(&ctx->lock);
 	return c;
 }
 

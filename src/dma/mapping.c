@@ -22,6 +22,7 @@ static void ctx_free(void *p)
 
 	if (!ctx)
 		return;
+	ims_iommu_dma_ctx_gone(ctx);
 	ims_dma_debug_exit(ctx);
 	ims_swiotlb_free(ctx);
 	for (unsigned int i = 0; i < ctx->nr_remaps; i++) {
@@ -135,7 +136,7 @@ IMS_EXPORT void ims_dma_get_stats(struct ims_devcore *core, struct ims_dma_stats
 	st->cache_inval = ctx->cache_inval;
 	st->swiotlb_maps = ctx->swiotlb_maps;
 	st->swiotlb_full = ctx->swiotlb_full;
-	st->fq_queued = ctx->fq_queued;
+	st->fq_queued = ctx->fq_queued + ims_iommu_dma_fq_queued(ctx);
 	st->fq_flushes = ctx->fq_flushes;
 	for (int i = 0; i < IMS_DMA_DEBUG_NR; i++)
 		st->debug_errors += ctx->debug_counts[i];

@@ -1146,6 +1146,20 @@ IMS_EXPORT void ims_iommu_iotlb_gather_add_page(struct ims_iommu_domain *domain,
 		gather->end = end;
 }
 
+/*
+ * iommu_pgsize() when @size (aligned to the smallest page size) is below the
+ * next supported size: the smallest page size, size / min_pagesz times, with
+ * no bit scan of addresses.  The common single-granule map and unmap of the
+ * DMA API end here; false sends anything else to ims_iommu_pgsize().
+ */
+static inline bool iommu_pgsize_min_only(const struct ims_iommu_domain *domain, size_t size,
+					 unsigned int min_shift)
+{
+	uint64_t bigger = domain->pgsize_bitmap & ~((2ull << min_shift) - 1);
+
+	return !bigger || size < (bigger & -bigger);
+}
+
 static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
 			    struct ims_iotlb_gather *gather)
 {
@@ -1164,6 +1178,9 @@ static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size
 				(unsigned long long)iova, size, (unsigned int)min_pagesz);
 		return 0;
 	}
+	if (likely(iommu_pgsize_min_only(domain, size, (unsigned int)__builtin_ctzll(min_pagesz))))
+		return domain->ops->unmap_pages(domain, iova, (size_t)min_pagesz,
+						size >> __builtin_ctzll(min_pagesz), gather);
 	while (unmapped < size) {
 		size_t count,
 			pgsize = ims_iommu_pgsize(domain, iova, iova, size - unmapped, &count);
@@ -1225,7 +1242,22 @@ IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uin
 				 (unsigned long long)iova, (unsigned long long)paddr, size,
 				 (unsigned int)min_pagesz);
 	}
-	while (size) {
+	if (likely(size && iommu_pgsize_min_only(domain, size,
+						 (unsigned int)__builtin_ctzll(min_pagesz)))) {
+		/* one map_pages() call, as the loop below would make */
+		size_t mapped = 0;
+
+		ret = domain->ops->map_pages(domain, iova, paddr, (size_t)min_pagesz,
+					     size >> __builtin_ctzll(min_pagesz), prot, &mapped);
+		size -= mapped;
+		if (!ret && size) {
+			if (!mapped)
+				ret = -EINVAL;
+			iova += mapped;
+			paddr += mapped;
+		}
+	}
+	while (!ret && size) {
 		size_t count, mapped = 0,
 			      pgsize = ims_iommu_pgsize(domain, iova, paddr, size, &count);
 
