@@ -33,6 +33,7 @@ struct dma_cookie {
 	struct ims_dma_ctx *ctx;
 	unsigned int shift;
 	uint64_t granule;
+	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
 	bool forcedac;
 	/*
 	 * The flush queue (one ring, not per CPU), under a spinlock held for a
@@ -224,19 +225,14 @@ static void reserve_regions(struct dma_cookie *c, struct ims_device *dev)
 }
 
 /* iommu_dma_init_domain() for the first device that uses the DMA API on @domain. */
-static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
-				     struct ims_iommu_domain **domainp)
+static __attribute__((noinline)) struct dma_cookie *
+init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_domain *domain)
 {
-	struct ims_iommu_domain *domain = ims_iommu_get_domain_for_dev(dev);
 	struct dma_cookie *c, *expected = NULL;
 	uint64_t base_pfn;
 
-	*domainp = domain;
 	if (!domain)
 		return NULL;
-	c = __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE);
-	if (c)
-		return c;
 	if (!(domain->type & __IMS_IOMMU_DOMAIN_DMA_API) || !domain->pgsize_bitmap)
 		return NULL;
 	c = calloc(1, sizeof(*c));
@@ -247,6 +243,7 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	c->shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
 	c->granule = 1ULL << c->shift;
 	c->forcedac = ctx->opts.forcedac;
+	c->aperture_limit = domain->force_aperture ? domain->aperture_end : UINT64_MAX;
 	base_pfn = IMS_MAX(1, domain->aperture_start >> c->shift);
 	if (ims_iova_domain_create(&c->iovad, c->granule, base_pfn)) {
 		free(c);
@@ -283,6 +280,18 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	return c;
 }
 
+/* The DMA domain of @dev (iommu_get_dma_domain()) and its cookie: two loads once set up. */
+static inline struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					    struct ims_iommu_domain **domainp)
+{
+	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
+	struct dma_cookie *c =
+		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
+
+	*domainp = domain;
+	return likely(c) ? c : init_cookie(ctx, dev, domain);
+}
+
 static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
 {
 	int n = atomic_load_explicit(&c->nr_dac, memory_order_acquire);
@@ -299,9 +308,7 @@ static uint64_t alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t 
 {
 	uint64_t iova_len = size >> c->shift, pfn;
 
-	dma_limit = min_not_zero(dma_limit, dev->bus_dma_limit);
-	if (c->domain->force_aperture)
-		dma_limit = IMS_MIN(dma_limit, c->domain->aperture_end);
+	dma_limit = IMS_MIN(min_not_zero(dma_limit, dev->bus_dma_limit), c->aperture_limit);
 	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
 	    !dac_forced(c, dev)) {
 		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
@@ -374,7 +381,7 @@ static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma
 
 	dma_addr -= off;
 	size = ALIGN_UP(size + off, c->granule);
-	ims_iommu_iotlb_gather_init(&gather);
+	ims_iotlb_gather_init(&gather);
 	gather.queued = c->fq;
 	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
 	if (unmapped != size)
@@ -433,7 +440,7 @@ uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
 		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
-	iova = dma_map(c, dev, phys, size, prot, ims_dma_get_mask(dev));
+	iova = dma_map(c, dev, phys, size, prot, dma_get_mask_inline(dev));
 	if (iova == IMS_DMA_MAPPING_ERROR && ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
 	return iova;
@@ -550,7 +557,7 @@ int ims_iommu_dma_map_sg(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!iova_len)
 		return 0;
-	iova = alloc_iova(c, dev, iova_len, ims_dma_get_mask(dev));
+	iova = alloc_iova(c, dev, iova_len, dma_get_mask_inline(dev));
 	if (!iova)
 		return 0;
 	/* iommu_map_sg(): coalesce physically contiguous padded segments into one map. */
@@ -636,7 +643,7 @@ uint64_t ims_iommu_dma_map_resource(struct ims_dma_ctx *ctx, struct ims_device *
 	if (!c)
 		return IMS_DMA_MAPPING_ERROR;
 	return dma_map(c, dev, phys, size, dma_info_to_prot(dir, false, attrs) | IMS_IOMMU_MMIO,
-		       ims_dma_get_mask(dev));
+		       dma_get_mask_inline(dev));
 }
 
 void ims_iommu_dma_unmap_resource(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,

@@ -11,6 +11,8 @@
 #include <iommusim/dma.h>
 #include <iommusim/iommu.h>
 
+#include "util/compiler.h"
+
 struct dma_debug;
 struct dma_cookie;
 
@@ -73,6 +75,12 @@ struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev);
 static inline uint64_t min_not_zero(uint64_t a, uint64_t b)
 {
 	return !a ? b : !b ? a : (a < b ? a : b);
+}
+
+/* dma_get_mask() without the call (ims_dma_get_mask()). */
+static inline uint64_t dma_get_mask_inline(const struct ims_device *dev)
+{
+	return dev->has_dma_mask && dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
 }
 
 /* The debug report text "DMA-API: <driver> <dev>: <msg>" into dev->msgs and the sink. */

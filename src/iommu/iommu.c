@@ -1178,9 +1178,6 @@ static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size
 				(unsigned long long)iova, size, (unsigned int)min_pagesz);
 		return 0;
 	}
-	if (likely(iommu_pgsize_min_only(domain, size, (unsigned int)__builtin_ctzll(min_pagesz))))
-		return domain->ops->unmap_pages(domain, iova, (size_t)min_pagesz,
-						size >> __builtin_ctzll(min_pagesz), gather);
 	while (unmapped < size) {
 		size_t count,
 			pgsize = ims_iommu_pgsize(domain, iova, iova, size - unmapped, &count);
@@ -1197,10 +1194,30 @@ static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size
 	return unmapped;
 }
 
+/*
+ * iommu_unmap_fast().  A valid paging domain and a size below the second
+ * smallest page size (one granule of a DMA mapping) is one unmap_pages()
+ * call; everything else goes through __iommu_unmap().
+ */
 IMS_EXPORT size_t ims_iommu_unmap_fast(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
 				       struct ims_iotlb_gather *gather)
 {
-	return __iommu_unmap(domain, iova, size, gather);
+	const struct ims_iommu_domain_ops *ops = domain->ops;
+	unsigned int min_shift;
+	size_t done;
+
+	if (unlikely(!(domain->type & __IMS_IOMMU_DOMAIN_PAGING) || !ops || !ops->unmap_pages ||
+		     !domain->pgsize_bitmap))
+		return __iommu_unmap(domain, iova, size, gather);
+	min_shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
+	if (unlikely(!size || !IS_ALIGNED(iova | size, 1ull << min_shift) ||
+		     !iommu_pgsize_min_only(domain, size, min_shift)))
+		return __iommu_unmap(domain, iova, size, gather);
+	done = ops->unmap_pages(domain, iova, (size_t)1 << min_shift, size >> min_shift, gather);
+	if (likely(done == size) || !done || done > size)
+		return done;
+	/* it stopped at the end of a table: the rest as __iommu_unmap() would go on */
+	return done + __iommu_unmap(domain, iova + done, size - done, gather);
 }
 
 IMS_EXPORT size_t ims_iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size_t size)
@@ -1214,12 +1231,12 @@ IMS_EXPORT size_t ims_iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova
 	return ret;
 }
 
-IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
-			     size_t size, int prot, unsigned int gfp)
+/* iommu_map()'s checks of @domain and @gfp, with its messages; 0 when the map may go ahead. */
+static __attribute__((noinline)) int iommu_map_check(const struct ims_iommu_domain *domain,
+						     uint64_t iova, uint64_t paddr, size_t size,
+						     unsigned int gfp)
 {
-	uint64_t orig_iova = iova, min_pagesz;
-	size_t orig_size = size;
-	int ret = 0;
+	uint64_t min_pagesz;
 
 	if (!domain)
 		return -EINVAL;
@@ -1242,21 +1259,19 @@ IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uin
 				 (unsigned long long)iova, (unsigned long long)paddr, size,
 				 (unsigned int)min_pagesz);
 	}
-	if (likely(size && iommu_pgsize_min_only(domain, size,
-						 (unsigned int)__builtin_ctzll(min_pagesz)))) {
-		/* one map_pages() call, as the loop below would make */
-		size_t mapped = 0;
+	return 0;
+}
 
-		ret = domain->ops->map_pages(domain, iova, paddr, (size_t)min_pagesz,
-					     size >> __builtin_ctzll(min_pagesz), prot, &mapped);
-		size -= mapped;
-		if (!ret && size) {
-			if (!mapped)
-				ret = -EINVAL;
-			iova += mapped;
-			paddr += mapped;
-		}
-	}
+/*
+ * __iommu_map() from @iova/@paddr/@size on, @orig_iova/@orig_size being the
+ * whole request (part of it may be mapped already), then iotlb_sync_map; on
+ * failure everything mapped so far is unmapped.
+ */
+static __attribute__((noinline)) int iommu_map_rest(struct ims_iommu_domain *domain,
+						    uint64_t orig_iova, size_t orig_size,
+						    uint64_t iova, uint64_t paddr, size_t size,
+						    int prot, int ret)
+{
 	while (!ret && size) {
 		size_t count, mapped = 0,
 			      pgsize = ims_iommu_pgsize(domain, iova, paddr, size, &count);
@@ -1286,6 +1301,41 @@ IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uin
 			ims_iommu_unmap(domain, orig_iova, orig_size);
 	}
 	return ret;
+}
+
+/*
+ * iommu_map().  The common case -- a valid paging domain, a size below the
+ * second smallest page size (one 4K page of a DMA mapping), a driver with no
+ * iotlb_sync_map -- is one map_pages() call with nothing recomputed; every
+ * other case goes through the same checks and loop as Linux's __iommu_map().
+ */
+IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
+			     size_t size, int prot, unsigned int gfp)
+{
+	const struct ims_iommu_domain_ops *ops;
+	unsigned int min_shift;
+	size_t mapped = 0;
+	int ret;
+
+	if (unlikely(!domain ||
+		     (gfp & (IMS_GFP_COMP | IMS_GFP_DMA | IMS_GFP_DMA32 | IMS_GFP_HIGHMEM)) ||
+		     !(domain->type & __IMS_IOMMU_DOMAIN_PAGING) || !domain->ops ||
+		     !domain->ops->map_pages || !domain->pgsize_bitmap))
+		return iommu_map_check(domain, iova, paddr, size, gfp);
+	ops = domain->ops;
+	min_shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
+	if (unlikely(!IS_ALIGNED(iova | paddr | size, 1ull << min_shift)))
+		return iommu_map_check(domain, iova, paddr, size, gfp);
+	if (unlikely(!size || !iommu_pgsize_min_only(domain, size, min_shift)))
+		return iommu_map_rest(domain, iova, size, iova, paddr, size, prot, 0);
+	ret = ops->map_pages(domain, iova, paddr, (size_t)1 << min_shift, size >> min_shift, prot,
+			     &mapped);
+	if (likely(!ret && mapped == size && !ops->iotlb_sync_map))
+		return 0;
+	if (!ret && mapped < size && !mapped)
+		ret = -EINVAL;
+	return iommu_map_rest(domain, iova, size, iova + mapped, paddr + mapped, size - mapped,
+			      prot, ret);
 }
 
 IMS_EXPORT void ims_iommu_flush_iotlb_all(struct ims_iommu_domain *domain)
