@@ -107,7 +107,8 @@ static __attribute__((noinline)) void fq_flush_full_locked(struct dma_cookie *c)
  * the head can only be freeable right after one: fq_ring_free_locked() here
  * checks one entry and returns.
  */
-static void queue_iova(struct dma_cookie *c, uint64_t pfn, uint64_t pages)
+static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
+							     uint64_t pages)
 {
 	unsigned int tail;
 
@@ -302,9 +303,29 @@ static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
 	return false;
 }
 
+/* The 32-bit attempt failed: stop trying it for @dev ("Using N-bit DMA addresses"). */
+static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims_device *dev,
+						uint64_t dma_limit)
+{
+	if (!c->ctx)
+		return;
+	pthread_mutex_lock(&c->ctx->lock);
+	if (!dac_forced(c, dev)) {
+		int n = atomic_load(&c->nr_dac);
+
+		if (n < MAX_DAC_DEVS) {
+			c->dac[n] = dev;
+			atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
+		}
+		ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
+			     ims_ilog2(dma_limit) + 1);
+	}
+	pthread_mutex_unlock(&c->ctx->lock);
+}
+
 /* iommu_dma_alloc_iova() */
-static uint64_t alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size,
-			   uint64_t dma_limit)
+static inline __attribute__((always_inline)) uint64_t
+alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t dma_limit)
 {
 	uint64_t iova_len = size >> c->shift, pfn;
 
@@ -312,20 +333,9 @@ static uint64_t alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t 
 	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
 	    !dac_forced(c, dev)) {
 		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
-		if (pfn)
+		if (likely(pfn))
 			return pfn << c->shift;
-		pthread_mutex_lock(&c->ctx->lock);
-		if (!dac_forced(c, dev)) {
-			int n = atomic_load(&c->nr_dac);
-
-			if (n < MAX_DAC_DEVS) {
-				c->dac[n] = dev;
-				atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
-			}
-			ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
-				     ims_ilog2(dma_limit) + 1);
-		}
-		pthread_mutex_unlock(&c->ctx->lock);
+		dac_force(c, dev, dma_limit);
 	}
 	pfn = ims_iova_alloc_fast(c->iovad, iova_len, dma_limit >> c->shift, true);
 	return pfn << c->shift;
@@ -356,8 +366,10 @@ static int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent, unsi
 }
 
 /* __iommu_dma_map() */
-static uint64_t dma_map(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
-			int prot, uint64_t dma_mask)
+static inline __attribute__((always_inline)) uint64_t dma_map(struct dma_cookie *c,
+							      struct ims_device *dev, uint64_t phys,
+							      size_t size, int prot,
+							      uint64_t dma_mask)
 {
 	uint64_t off = phys & (c->granule - 1), iova;
 
@@ -373,7 +385,8 @@ static uint64_t dma_map(struct dma_cookie *c, struct ims_device *dev, uint64_t p
 }
 
 /* __iommu_dma_unmap() */
-static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
+static inline __attribute__((always_inline)) void
+dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
 {
 	uint64_t off = dma_addr & (c->granule - 1);
 	struct ims_iotlb_gather gather;
@@ -384,7 +397,7 @@ static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma
 	ims_iotlb_gather_init(&gather);
 	gather.queued = c->fq;
 	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
-	if (unmapped != size)
+	if (unlikely(unmapped != size))
 		ims_dev_logf(dev, IMS_LOG_WARNING,
 			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
 			     unmapped, size, (unsigned long long)dma_addr);
