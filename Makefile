@@ -44,5 +44,14 @@ format-check:
 install: build
 	meson install -C $(BUILD)
 
+# libFuzzer targets (clang, ASan + UBSan) run FUZZ_SECONDS each on a scratch
+# copy of their corpora; see docs/fuzzing.md.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+.PHONY: fuzz
+fuzz:
+	@sh scripts/ensure-deps.sh clang libclang-rt-14-dev
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) sh fuzz/run-fuzzers.sh $(FUZZ_TARGETS)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

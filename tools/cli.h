@@ -77,5 +77,6 @@ extern const struct cli_cmd cmd_dma_range;
 extern const struct cli_cmd cmd_bench;
 extern const struct cli_cmd cmd_demo;
 extern const struct cli_cmd cmd_explain;
+extern const struct cli_cmd cmd_lint;
 
 #endif

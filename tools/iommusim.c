@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_demo, &cmd_map_id, &cmd_dma_range, &cmd_explain, &cmd_bench,
+	&cmd_demo, &cmd_map_id, &cmd_dma_range, &cmd_explain, &cmd_lint, &cmd_bench,
 };
 
 static void usage(FILE *f)

@@ -182,7 +182,8 @@ static int translate_one(const struct ims_of_tree *t, int parent, const struct o
 			 const char *rprop)
 {
 	const uint8_t *ranges;
-	int rlen, rone;
+	int rlen;
+	int64_t rone; /* #size-cells is unbounded here: the sum must not overflow */
 	uint64_t offset = IMS_OF_BAD_ADDR;
 
 	ranges = ims_of_get_property(t, parent, rprop, &rlen);
@@ -196,7 +197,7 @@ static int translate_one(const struct ims_of_tree *t, int parent, const struct o
 		goto finish;
 	}
 	rlen /= 4;
-	rone = na + pna + ns;
+	rone = (int64_t)na + pna + ns;
 	for (; rlen >= rone; rlen -= rone, ranges += 4 * rone) {
 		offset = bus_map(bus, addr, (const uint32_t *)(const void *)ranges, na, ns, pna);
 		if (offset != IMS_OF_BAD_ADDR)
@@ -381,12 +382,14 @@ static int dma_range_parser_init(struct range_parser *p, const struct ims_of_tre
  */
 static bool parse_one(struct range_parser *p, struct of_range *r)
 {
-	int na = p->na, ns = p->ns, np = p->pna + na + ns;
+	int na = p->na, ns = p->ns, np;
 	int fna = p->bus->flag_cells;
 
 	if (!OF_CHECK_ADDR_COUNT(na) || !OF_CHECK_ADDR_COUNT(p->pna) || ns < 0 ||
 	    ns > PARSE_MAX_SIZE_CELLS || na < fna)
 		return false;
+	/* Only now: wild cell counts would overflow the sum. */
+	np = p->pna + na + ns;
 	if (!p->range || p->range + 4 * np > p->end)
 		return false;
 	r->flags = bus_get_flags(p->bus, (const uint32_t *)(const void *)p->range);
@@ -464,7 +467,9 @@ IMS_EXPORT int ims_of_dma_get_range(const struct ims_of_tree *tree, int np,
 		num_ranges++;
 	}
 	if (!num_ranges)
-		return -EINVAL;
+		return ims_error(-EINVAL,
+				 "%s: node %s: dma-ranges has no entry that parses and translates",
+				 tree->name, p);
 	r = calloc((size_t)num_ranges + 1, sizeof(*r));
 	if (!r)
 		return ims_error(-ENOMEM, "%s: out of memory", tree->name);

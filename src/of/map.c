@@ -42,7 +42,8 @@ IMS_EXPORT int ims_of_map_id(const struct ims_of_tree *tree, int node, uint32_t 
 	}
 	if (!map_len || map_len % 16) {
 		ims_err(log, "%s: Error: Bad %s length: %d", np, map_name, map_len);
-		return -EINVAL;
+		return ims_error(-EINVAL, "%s: node %s: bad %s length %d (not a multiple of 16)",
+				 tree->name, np, map_name, map_len);
 	}
 	if (rec)
 		rec->nr_entries = map_len / 16;
@@ -72,7 +73,10 @@ IMS_EXPORT int ims_of_map_id(const struct ims_of_tree *tree, int node, uint32_t 
 				rec->id_base = id_base;
 				rec->phandle = phandle;
 			}
-			return -EFAULT;
+			return ims_error(-EFAULT,
+					 "%s: node %s: %s entry %d: id-base 0x%x has bits outside "
+					 "%s-mask 0x%x",
+					 tree->name, np, map_name, i, id_base, map_name, map_mask);
 		}
 		/* The end wraps modulo 2^32, as the kernel's u32 arithmetic. */
 		if (masked_id < id_base || masked_id >= (uint32_t)(id_base + id_len))
@@ -85,7 +89,9 @@ IMS_EXPORT int ims_of_map_id(const struct ims_of_tree *tree, int node, uint32_t 
 				rec->id_base = id_base;
 				rec->phandle = phandle;
 			}
-			return -ENODEV;
+			return ims_error(-ENODEV,
+					 "%s: node %s: %s entry %d: phandle 0x%x names no node",
+					 tree->name, np, map_name, i, phandle);
 		}
 		if (target) {
 			if (*target == IMS_OF_NONE)
@@ -147,7 +153,7 @@ IMS_EXPORT uint32_t ims_of_msi_map_id_walk(const struct ims_of_tree *tree, int n
 struct phandle_it {
 	const struct ims_of_tree *tree;
 	int parent;
-	const char *cells_name;
+	const char *list_name, *cells_name;
 	const uint8_t *list_end, *cur, *phandle_end;
 	uint32_t phandle;
 	uint32_t cur_count;
@@ -163,6 +169,7 @@ static void it_init(struct phandle_it *it, const struct ims_of_tree *tree, int n
 	memset(it, 0, sizeof(*it));
 	it->tree = tree;
 	it->parent = np;
+	it->list_name = list_name;
 	it->cells_name = cells_name;
 	it->node = IMS_OF_NONE;
 	if (!list)
@@ -190,19 +197,24 @@ static int it_next(struct phandle_it *it)
 		of_path(it->tree, it->parent, pp, sizeof(pp));
 		if (it->node == IMS_OF_NONE) {
 			ims_err(log, "%s: could not find phandle %d", pp, (int)it->phandle);
-			return -EINVAL;
+			return ims_error(-EINVAL, "%s: node %s: %s: could not find phandle 0x%x",
+					 it->tree->name, pp, it->list_name, it->phandle);
 		}
 		if (ims_of_property_read_u32(it->tree, it->node, it->cells_name, &count)) {
 			ims_err(log, "%s: could not get %s for %s", pp, it->cells_name,
 				of_path(it->tree, it->node, np, sizeof(np)));
 			it->node = IMS_OF_NONE;
-			return -EINVAL;
+			return ims_error(-EINVAL, "%s: node %s: %s: could not get %s for %s",
+					 it->tree->name, pp, it->list_name, it->cells_name, np);
 		}
 		if ((uint64_t)count * 4 > (uint64_t)(it->list_end - it->cur)) {
 			ims_err(log, "%s: %s = %d found %d", pp, it->cells_name, (int)count,
 				(int)((it->list_end - it->cur) / 4));
 			it->node = IMS_OF_NONE;
-			return -EINVAL;
+			return ims_error(-EINVAL,
+					 "%s: node %s: %s: %s = %u but only %d cells follow",
+					 it->tree->name, pp, it->list_name, it->cells_name, count,
+					 (int)((it->list_end - it->cur) / 4));
 		}
 	}
 	it->phandle_end = it->cur + (size_t)count * 4;

@@ -158,7 +158,13 @@ static int run_dtc(const char *path, bool symbols, void **out, size_t *size)
 		n = fread(msg, 1, DTC_MSG_MAX, err);
 		msg[n] = '\0';
 		squash(msg);
-		ret = ims_error(-IMS_ETOOL, "%s: dtc failed: %s", path, n ? msg : "(no message)");
+		/* Some posix_spawn()s (and valgrind) report a failed exec as status 127. */
+		if (!n && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			ret = ims_error(-IMS_ETOOL, "%s: cannot run %s: exit status 127", path,
+					dtc);
+		else
+			ret = ims_error(-IMS_ETOOL, "%s: dtc failed: %s", path,
+					n ? msg : "(no message)");
 	}
 	fclose(err);
 	return ret;
@@ -193,6 +199,62 @@ static int load_raw(const char *path, bool overlay, void **out, size_t *size)
 
 /* ---- validation and the index ------------------------------------------------ */
 
+/*
+ * libfdt 1.6.1's fdt_next_tag() adds a property's length to the offset as a
+ * signed int: a length of 0xfffffff4 (-12) makes the "next" tag the same one,
+ * and fdt_check_full() then loops forever.  Walk the structure block once
+ * (each step moves forward by at least one tag) and reject a property whose
+ * value would run past its end before libfdt sees it.  Anything else odd is
+ * left for fdt_check_full() to report.  Called after fdt_check_header().
+ */
+static int check_prop_lengths(const void *blob, const char *name)
+{
+	const uint8_t *s = (const uint8_t *)blob + fdt_off_dt_struct(blob);
+	/* 64-bit offsets: an aligned step past the end must not wrap around. */
+	uint64_t end = fdt_version(blob) >= 17 ? fdt_size_dt_struct(blob)
+					       : fdt_totalsize(blob) - fdt_off_dt_struct(blob);
+	uint64_t off = 0;
+
+	while (off + FDT_TAGSIZE <= end) {
+		uint32_t tag = of_be32(s + off), len;
+		const uint8_t *nul;
+
+		off += FDT_TAGSIZE;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			nul = memchr(s + off, 0, end - off);
+			if (!nul)
+				return 0;
+			off = ALIGN_UP((uint64_t)(nul - s) + 1, FDT_TAGSIZE);
+			break;
+		case FDT_PROP:
+			if (off + 8 > end)
+				return 0;
+			len = of_be32(s + off);
+			if (len > end - off - 8)
+				return ims_error(
+					-IMS_EBADDTB,
+					"%s: malformed device tree blob: property at "
+					"structure offset 0x%x has length 0x%x, past the end "
+					"of the structure block",
+					name, (unsigned int)(off - FDT_TAGSIZE), len);
+			off += 8;
+			/* Before version 16, values of 8 bytes or more are 8-aligned. */
+			if (fdt_version(blob) < 0x10 && len >= 8 &&
+			    !IS_ALIGNED(fdt_off_dt_struct(blob) + off, 8))
+				off += 4;
+			off = ALIGN_UP(off + len, FDT_TAGSIZE);
+			break;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		default: /* FDT_END, or a bad tag fdt_check_full() reports */
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static int check_blob(const void *blob, size_t size, const char *name)
 {
 	int ret;
@@ -210,7 +272,25 @@ static int check_blob(const void *blob, size_t size, const char *name)
 	if (fdt_totalsize(blob) > size)
 		return ims_error(-IMS_EBADDTB, "%s: truncated: header says %u bytes, file has %zu",
 				 name, fdt_totalsize(blob), size);
-	ret = fdt_check_full(blob, size);
+	ret = fdt_check_header(blob);
+	if (!ret && check_prop_lengths(blob, name))
+		return -IMS_EBADDTB;
+	if (!ret && fdt_version(blob) < 0x10) {
+		/*
+		 * Before version 16 node names are full paths.  libfdt 1.6.1's
+		 * fdt_check_full() dereferences the NULL that fdt_get_name()
+		 * returns for a root whose name has no '/': check it first.
+		 */
+		int root = fdt_next_node(blob, -1, NULL);
+
+		if (root >= 0 && !fdt_get_name(blob, root, NULL))
+			return ims_error(-IMS_EBADDTB,
+					 "%s: malformed device tree blob: version %u root node "
+					 "name is not a path",
+					 name, fdt_version(blob));
+	}
+	if (!ret)
+		ret = fdt_check_full(blob, size);
 	if (ret)
 		return ims_error(-IMS_EBADDTB, "%s: malformed device tree blob: %s", name,
 				 fdt_strerror(ret));
@@ -372,7 +452,7 @@ static void explain_overlay(const void *base, const void *ovl, char *buf, size_t
 		const char *tpath;
 		int plen, prop;
 
-		if (fdt_subnode_offset(ovl, frag, "__overlay__") < 0)
+		if (!fname || fdt_subnode_offset(ovl, frag, "__overlay__") < 0)
 			continue;
 		tpath = fdt_getprop(ovl, frag, "target-path", &plen);
 		if (tpath) {
@@ -386,6 +466,16 @@ static void explain_overlay(const void *base, const void *ovl, char *buf, size_t
 		if (!fdt_getprop(ovl, frag, "target", &plen)) {
 			snprintf(buf, len, "%s: has neither target nor target-path", fname);
 			return;
+		}
+		/* A phandle given as a number (no fixup: not 0xffffffff) must exist in the base. */
+		if (plen == 4) {
+			uint32_t ph = fdt32_ld(fdt_getprop(ovl, frag, "target", NULL));
+
+			if (ph != 0xffffffffu && fdt_node_offset_by_phandle(base, ph) < 0) {
+				snprintf(buf, len, "%s: target phandle 0x%x not found in the base",
+					 fname, ph);
+				return;
+			}
 		}
 		/* A label reference is listed in __fixups__ as "<label> = "/<frag>:target:0"". */
 		if (fixups < 0)
@@ -537,16 +627,26 @@ IMS_EXPORT int ims_of_tree_load_blob(struct ims_of_tree **out, const void *blob,
 IMS_EXPORT int ims_of_tree_apply_overlay_blob(struct ims_of_tree *tree, const void *dtbo,
 					      size_t size, const char *name)
 {
-	void *saved;
+	void *saved, *copy;
 	int ret;
 
 	if (!tree || !dtbo || !name)
 		return ims_error(-EINVAL, "ims_of_tree_apply_overlay_blob: bad arguments");
+	if (size > IMS_OF_MAX_BLOB_SIZE)
+		return ims_error(-IMS_ELIMIT, "overlay %s: %zu bytes exceeds the %u-byte limit",
+				 name, size, IMS_OF_MAX_BLOB_SIZE);
+	/* libfdt reads the header as a struct: work on an aligned copy. */
+	copy = malloc(size ? size : 1);
 	saved = malloc(tree->size);
-	if (!saved)
+	if (!saved || !copy) {
+		free(copy);
+		free(saved);
 		return ims_error(-ENOMEM, "overlay %s: out of memory", name);
+	}
+	memcpy(copy, dtbo, size);
 	memcpy(saved, tree->blob, tree->size);
-	ret = apply_overlay(tree, dtbo, size, name);
+	ret = apply_overlay(tree, copy, size, name);
+	free(copy);
 	if (ret) {
 		int keep = ret;
 		char msg[1024];
@@ -813,8 +913,13 @@ IMS_EXPORT int ims_of_property_match_string(const struct ims_of_tree *tree, int 
 	for (int i = 0; p < end; i++) {
 		size_t l = strnlen(p, (size_t)(end - p)) + 1;
 
-		if (p + l > end)
-			return -EILSEQ;
+		if (p + l > end) {
+			char path[OF_PATH_MAX];
+
+			return ims_error(-EILSEQ, "%s: node %s: property %s is not NUL-terminated",
+					 tree->name,
+					 ims_of_node_path(tree, node, path, sizeof(path)), name);
+		}
 		if (!strcmp(str, p))
 			return i;
 		p += l;

@@ -4,6 +4,7 @@
  * constructors indexed by enum ims_io_pgtable_fmt.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "pgtable/io-pgtable.h"
 #include "util/log.h"
@@ -31,8 +32,13 @@ IMS_EXPORT int ims_pgtable_alloc_ops(struct ims_io_pgtable_ops **out, enum ims_i
 
 	fns = io_pgtable_init_table[fmt];
 	ret = fns->alloc(&iop, cfg, cookie);
-	if (ret)
-		return ret;
+	if (ret) {
+		char why[256];
+
+		/* Name the call in the format's message. */
+		snprintf(why, sizeof(why), "%s", ims_last_error());
+		return ims_error(ret, "ims_pgtable_alloc_ops: %s", why);
+	}
 
 	iop->fmt = fmt;
 	iop->cookie = cookie;

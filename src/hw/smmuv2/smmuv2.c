@@ -103,37 +103,39 @@ IMS_EXPORT void ims_smmuv2_params_mmu500(struct ims_smmuv2_params *p)
 static int check_params(const struct ims_smmuv2_params *p)
 {
 	if (p->num_smrg < 1 || p->num_smrg > IMS_SMMUV2_MAX_SMRG)
-		return ims_error(-EINVAL, "smmuv2: num_smrg %u out of range 1..%u", p->num_smrg,
-				 IMS_SMMUV2_MAX_SMRG);
+		return ims_error(-EINVAL, "ims_smmuv2_new: num_smrg %u out of range 1..%u",
+				 p->num_smrg, IMS_SMMUV2_MAX_SMRG);
 	if (p->num_cb < 1 || p->num_cb > IMS_SMMUV2_MAX_CB)
-		return ims_error(-EINVAL, "smmuv2: num_cb %u out of range 1..%u", p->num_cb,
+		return ims_error(-EINVAL, "ims_smmuv2_new: num_cb %u out of range 1..%u", p->num_cb,
 				 IMS_SMMUV2_MAX_CB);
 	if (p->num_s2cb > p->num_cb)
-		return ims_error(-EINVAL, "smmuv2: num_s2cb %u exceeds num_cb %u", p->num_s2cb,
-				 p->num_cb);
+		return ims_error(-EINVAL, "ims_smmuv2_new: num_s2cb %u exceeds num_cb %u",
+				 p->num_s2cb, p->num_cb);
 	if (p->num_irpt > 255)
-		return ims_error(-EINVAL, "smmuv2: num_irpt %u out of range 0..255", p->num_irpt);
+		return ims_error(-EINVAL, "ims_smmuv2_new: num_irpt %u out of range 0..255",
+				 p->num_irpt);
 	if (p->sid_bits < 1 || p->sid_bits > 15)
-		return ims_error(-EINVAL, "smmuv2: sid_bits %u out of range 1..15", p->sid_bits);
+		return ims_error(-EINVAL, "ims_smmuv2_new: sid_bits %u out of range 1..15",
+				 p->sid_bits);
 	if (!p->s1ts && !p->s2ts)
-		return ims_error(-EINVAL, "smmuv2: neither stage 1 nor stage 2 supported");
+		return ims_error(-EINVAL, "ims_smmuv2_new: neither stage 1 nor stage 2 supported");
 	if (p->nts && !(p->s1ts && p->s2ts))
-		return ims_error(-EINVAL, "smmuv2: nested translation needs both stages");
+		return ims_error(-EINVAL, "ims_smmuv2_new: nested translation needs both stages");
 	if (p->num_s2cb && !p->s2ts)
-		return ims_error(-EINVAL, "smmuv2: num_s2cb %u without stage 2 support",
+		return ims_error(-EINVAL, "ims_smmuv2_new: num_s2cb %u without stage 2 support",
 				 p->num_s2cb);
 	if (size_to_enc(p->ias) < 0 || size_to_enc(p->oas) < 0 || size_to_enc(p->ubs) < 0)
-		return ims_error(-EINVAL, "smmuv2: ias/oas/ubs %u/%u/%u not one of 32..48", p->ias,
-				 p->oas, p->ubs);
+		return ims_error(-EINVAL, "ims_smmuv2_new: ias/oas/ubs %u/%u/%u not one of 32..48",
+				 p->ias, p->oas, p->ubs);
 	if (!p->ptfs_4k && !p->ptfs_16k && !p->ptfs_64k)
-		return ims_error(-EINVAL, "smmuv2: no translation granule supported");
+		return ims_error(-EINVAL, "ims_smmuv2_new: no translation granule supported");
 	if (p->major > 15 || p->minor > 15)
-		return ims_error(-EINVAL, "smmuv2: revision r%up%u does not fit sIDR7", p->major,
-				 p->minor);
+		return ims_error(-EINVAL, "ims_smmuv2_new: revision r%up%u does not fit sIDR7",
+				 p->major, p->minor);
 	if (!ims_is_power_of_2(p->tlb_sets) || p->tlb_sets > 65536 || p->tlb_ways < 1 ||
 	    p->tlb_ways > 64)
-		return ims_error(-EINVAL, "smmuv2: TLB geometry %u x %u invalid", p->tlb_sets,
-				 p->tlb_ways);
+		return ims_error(-EINVAL, "ims_smmuv2_new: TLB geometry %u x %u invalid",
+				 p->tlb_sets, p->tlb_ways);
 	return 0;
 }
 
@@ -1245,7 +1247,8 @@ IMS_EXPORT int ims_smmuv2_new(struct ims_smmuv2 **out, struct ims_mem *mem,
 	s->numpage = 2u << numpagendxb;
 	s->size = (uint64_t)2 * s->numpage << s->pgshift;
 	if (!IS_ALIGNED(params->base, s->size)) {
-		ret = ims_error(-EINVAL, "smmuv2: base 0x%llx not aligned to its size 0x%llx",
+		ret = ims_error(-EINVAL,
+				"ims_smmuv2_new: base 0x%llx not aligned to its size 0x%llx",
 				(unsigned long long)params->base, (unsigned long long)s->size);
 		free(s->cb);
 		free(s);

@@ -83,26 +83,28 @@ static int oas_encode(unsigned int bits)
 static int params_check(const struct ims_smmuv3_params *p)
 {
 	if (p->sidsize > 32 || p->ssidsize > 20)
-		return ims_error(-EINVAL, "smmuv3: SIDSIZE %u / SSIDSIZE %u out of range",
+		return ims_error(-EINVAL, "ims_smmuv3_new: SIDSIZE %u / SSIDSIZE %u out of range",
 				 p->sidsize, p->ssidsize);
 	if (!p->s1p && !p->s2p)
-		return ims_error(-EINVAL, "smmuv3: neither stage 1 nor stage 2 implemented");
+		return ims_error(-EINVAL,
+				 "ims_smmuv3_new: neither stage 1 nor stage 2 implemented");
 	if (!p->gran4k && !p->gran16k && !p->gran64k)
-		return ims_error(-EINVAL, "smmuv3: no translation granule implemented");
+		return ims_error(-EINVAL, "ims_smmuv3_new: no translation granule implemented");
 	if (oas_encode(p->oas) < 0)
-		return ims_error(-EINVAL, "smmuv3: OAS %u is not an architected size", p->oas);
+		return ims_error(-EINVAL, "ims_smmuv3_new: OAS %u is not an architected size",
+				 p->oas);
 	if (p->cmdqs > 19 || p->eventqs > 19)
-		return ims_error(-EINVAL, "smmuv3: CMDQS/EVENTQS above 19");
+		return ims_error(-EINVAL, "ims_smmuv3_new: CMDQS/EVENTQS above 19");
 	if (p->stall_model > 2 || p->ttendian > 3 || p->bbml > 2)
-		return ims_error(-EINVAL, "smmuv3: bad STALL_MODEL/TTENDIAN/BBML");
+		return ims_error(-EINVAL, "ims_smmuv3_new: bad STALL_MODEL/TTENDIAN/BBML");
 	if (p->iotlb_sets && (!ims_is_power_of_2(p->iotlb_sets) || p->iotlb_sets > 65536 ||
 			      !p->iotlb_ways || p->iotlb_ways > 64))
-		return ims_error(-EINVAL, "smmuv3: bad IOTLB geometry %ux%u", p->iotlb_sets,
+		return ims_error(-EINVAL, "ims_smmuv3_new: bad IOTLB geometry %ux%u", p->iotlb_sets,
 				 p->iotlb_ways);
 	if (p->cfg_cache_entries &&
 	    (!ims_is_power_of_2(p->cfg_cache_entries) || p->cfg_cache_entries < CFGC_WAYS ||
 	     p->cfg_cache_entries > (1u << 20)))
-		return ims_error(-EINVAL, "smmuv3: bad configuration cache size %u",
+		return ims_error(-EINVAL, "ims_smmuv3_new: bad configuration cache size %u",
 				 p->cfg_cache_entries);
 	return 0;
 }

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Regenerate the seed inputs of the fuzz corpora (fuzz/corpus/<target>/).
+
+Device-tree seeds come from the project's fixtures, compiled with dtc:
+  of-load     every tests/fixtures/*.dts and examples/boards/*.dts, with and
+              without -@ (named fixture-<name>[-sym]);
+  of-overlay  each board compiled with -@ (and without) followed by each
+              tests/fixtures/*.dtso compiled with -@, and pairs of overlays.
+Model seeds are small programs from a seeded generator (always the same
+bytes for the same --seed), shaped after each entry point's encoding:
+  smmuv3      ims_smmuv3_fuzz_one (src/hw/smmuv3/smmuv3-fuzz.c)
+  smmuv2      ims_smmuv2_fuzz_one (src/hw/smmuv2/fuzz.c)
+  pgtable     ims_pgtable_fuzz_one (src/pgtable/fuzz.c)
+  iova        ims_iova_fuzz_one (src/iova/fuzz.c)
+Model seeds are named gen-<n>; minimise them afterwards with a fuzzer's
+-merge=1 (docs/fuzzing.md).  Existing files are overwritten, others kept.
+
+usage: fuzz/gen-corpus.py [--dtc dtc] [--seed N] [--count N] [TARGET...]
+"""
+import argparse
+import glob
+import os
+import random
+import struct
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, 'fuzz', 'corpus')
+
+
+def dtc(tool, src, symbols):
+    args = [tool, '-q', '-I', 'dts', '-O', 'dtb']
+    if symbols:
+        args.append('-@')
+    return subprocess.run(args + [src], check=True, capture_output=True).stdout
+
+
+def write(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def boards():
+    return sorted(glob.glob(os.path.join(ROOT, 'tests', 'fixtures', '*.dts')) +
+                  glob.glob(os.path.join(ROOT, 'examples', 'boards', '*.dts')))
+
+
+def gen_of_load(args, rng):
+    for src in boards():
+        name = os.path.basename(src)[:-4]
+        write('of-load', 'fixture-' + name, dtc(args.dtc, src, False))
+        write('of-load', 'fixture-' + name + '-sym', dtc(args.dtc, src, True))
+
+
+def gen_of_overlay(args, rng):
+    ovls = sorted(glob.glob(os.path.join(ROOT, 'tests', 'fixtures', '*.dtso')))
+    blobs = {os.path.basename(o)[:-5]: dtc(args.dtc, o, True) for o in ovls}
+    for src in glob.glob(os.path.join(ROOT, 'examples', 'boards', '*.dts')):
+        board = os.path.basename(src)[:-4]
+        for sym in (False, True):
+            base = dtc(args.dtc, src, sym)
+            tag = board + ('-sym' if sym else '')
+            for o, ob in blobs.items():
+                write('of-overlay', 'fixture-%s+%s' % (tag, o), base + ob)
+            names = sorted(blobs)
+            for a, b in zip(names, names[1:] + names[:1]):
+                write('of-overlay', 'fixture-%s+%s+%s' % (tag, a, b),
+                      base + blobs[a] + blobs[b])
+
+
+def u(n, v):
+    return (v & ((1 << (8 * n)) - 1)).to_bytes(n, 'little')
+
+
+def gen_smmuv3(args, rng):
+    # Register offsets the model implements (IHI 0070 §6.3), as 4-byte indices.
+    regs32 = [0x20, 0x24, 0x28, 0x3c, 0x44, 0x50, 0x54, 0x60, 0x88, 0x98, 0x9c,
+              0xa8, 0xac, 0xbc, 0x10098, 0x1009c, 0x100a8, 0x100ac]
+    regs64 = [0x80, 0x90, 0xa0, 0xb0, 0x68, 0x58]
+    for n in range(args.count):
+        out = bytearray([rng.randrange(256)])
+        out += bytes([5])  # the well-formed setup, then hostile steps
+        for _ in range(rng.randrange(4, 40)):
+            op = rng.choice([0, 1, 2, 3, 4, 4, 4, 6, 6])
+            out.append(op)
+            if op == 0:
+                out += u(2, rng.choice(regs32) // 4) + u(4, rng.getrandbits(32))
+            elif op == 1:
+                out += u(2, rng.choice(regs64) // 8) + u(8, rng.getrandbits(64))
+            elif op == 2:
+                out += u(2, rng.choice(regs32) // 4)
+            elif op == 3:
+                out += u(3, rng.randrange(1 << 18)) + u(8, rng.getrandbits(64))
+            elif op == 4:
+                out += bytes([rng.randrange(16), rng.randrange(4), rng.randrange(32)])
+                out += u(8, rng.getrandbits(40) & ~3)
+            else:
+                # An STE dword: V, a CFG, and pointers into RAM (IHI 0070 §5.2).
+                sid = rng.randrange(16)
+                word = rng.randrange(4)
+                v = rng.getrandbits(64)
+                if word == 0:
+                    v = (v & ~0xf) | 1 | (rng.choice([0, 4, 5, 6, 7]) << 1)
+                    v = (v & 0xffffffffffff003f) | 0x40020000
+                out += u(2, sid * 8 + word) + u(8, v)
+        write('smmuv3', 'gen-%03d' % n, bytes(out))
+
+
+def gen_smmuv2(args, rng):
+    for n in range(args.count):
+        out = bytearray(u(8, rng.getrandbits(64)))
+        out += u(4, rng.getrandbits(32) | 0xff)
+        for _ in range(rng.randrange(4, 40)):
+            op = rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 7, 7])
+            hi = rng.choice([0, 0x80, 0x40, 0xc0])
+            out.append(op | (hi if op in (2, 3, 5, 7) else rng.randrange(256) & 0xf8))
+            out += u(16, rng.getrandbits(128))
+        write('smmuv2', 'gen-%03d' % n, bytes(out))
+
+
+def gen_pgtable(args, rng):
+    for n in range(args.count):
+        out = bytearray([rng.randrange(8)])
+        for _ in range(rng.randrange(1, 48)):
+            kind = rng.choice([0, 0, 2, 2, 4, 6])
+            unmap = rng.randrange(3) == 0
+            prot = rng.randrange(32)
+            rec = bytes([(prot << 3) | kind | unmap, rng.choice([0, 0, 1, 3, 511 & 255]),
+                         rng.randrange(4), rng.randrange(4), rng.randrange(16),
+                         rng.randrange(256), rng.randrange(256), rng.randrange(4)])
+            out += rec
+        write('pgtable', 'gen-%03d' % n, bytes(out))
+
+
+def gen_iova(args, rng):
+    for n in range(args.count):
+        out = bytearray([rng.randrange(4)])
+        for _ in range(rng.randrange(2, 64)):
+            op = rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 6, 7])
+            out += bytes([op | (8 if rng.randrange(2) else 0), rng.randrange(256)])
+            out += u(2, rng.choice([0xfff, 0x1fff, rng.randrange(8192)]))
+        write('iova', 'gen-%03d' % n, bytes(out))
+
+
+GENERATORS = {
+    'of-load': gen_of_load,
+    'of-overlay': gen_of_overlay,
+    'smmuv3': gen_smmuv3,
+    'smmuv2': gen_smmuv2,
+    'pgtable': gen_pgtable,
+    'iova': gen_iova,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--dtc', default='dtc')
+    ap.add_argument('--seed', type=int, default=0x1a2b)
+    ap.add_argument('--count', type=int, default=200)
+    ap.add_argument('targets', nargs='*', default=list(GENERATORS))
+    args = ap.parse_args()
+    for t in args.targets:
+        GENERATORS[t](args, random.Random('%s/%d' % (t, args.seed)))
+
+
+if __name__ == '__main__':
+    main()
