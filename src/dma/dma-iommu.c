@@ -8,6 +8,7 @@
  * hold the old translation), and swiotlb bouncing of sub-granule buffers for
  * untrusted devices.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,18 +33,45 @@ struct dma_cookie {
 	struct ims_dma_ctx *ctx;
 	unsigned int shift;
 	uint64_t granule;
+	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
 	bool forcedac;
-	/* the flush queue (one ring, not per CPU) */
+	/*
+	 * The flush queue (one ring, not per CPU), under a spinlock held for a
+	 * few stores: queueing costs one atomic exchange and a release store.
+	 * @queued counts this ring's IOVAs: written under the lock with a plain
+	 * store (no read-modify-write), read by ims_dma_get_stats().
+	 */
 	bool fq;
-	pthread_mutex_t fq_lock;
+	atomic_int fq_lock;
 	struct fq_entry *ring;
 	unsigned int head, tail, size;
 	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
 	bool fq_timer_on;
+	_Atomic uint64_t queued;
+	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
 	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
 	struct ims_device *dac[MAX_DAC_DEVS];
 	_Atomic int nr_dac;
 };
+
+static inline void fq_lock(struct dma_cookie *c)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&c->fq_lock, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&c->fq_lock, memory_order_relaxed)) {
+			if (++spins > 64) {
+				sched_yield();
+				spins = 0;
+			}
+		}
+	}
+}
+
+static inline void fq_unlock(struct dma_cookie *c)
+{
+	atomic_store_explicit(&c->fq_lock, 0, memory_order_release);
+}
 
 static unsigned int fq_ring_free_locked(struct dma_cookie *c)
 {
@@ -66,21 +94,62 @@ static void fq_flush_iotlb(struct dma_cookie *c)
 		atomic_fetch_add_explicit(&c->ctx->fq_flushes, 1, memory_order_relaxed);
 }
 
-/* queue_iova() */
-static void queue_iova(struct dma_cookie *c, uint64_t pfn, uint64_t pages)
+/* The ring is full: flush, then free what the flush made safe (fq_full() in queue_iova()). */
+static __attribute__((noinline)) void fq_flush_full_locked(struct dma_cookie *c)
 {
-	pthread_mutex_lock(&c->fq_lock);
+	fq_flush_iotlb(c);
 	fq_ring_free_locked(c);
-	if (((c->tail + 1) & (c->size - 1)) == c->head) {
-		fq_flush_iotlb(c);
+}
+
+/*
+ * queue_iova().  Entries leave the ring only after a flush that began after
+ * they were queued; the flush increments both counters under this lock, so
+ * the head can only be freeable right after one: fq_ring_free_locked() here
+ * checks one entry and returns.
+ */
+static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
+							     uint64_t pages)
+{
+	unsigned int tail;
+
+	fq_lock(c);
+	if (unlikely(c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt))
 		fq_ring_free_locked(c);
-	}
-	c->ring[c->tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (c->tail + 1) & (c->size - 1);
+	tail = c->tail;
+	if (unlikely(((tail + 1) & (c->size - 1)) == c->head))
+		fq_flush_full_locked(c);
+	c->ring[tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
+	c->tail = (tail + 1) & (c->size - 1);
 	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
-	pthread_mutex_unlock(&c->fq_lock);
-	if (c->ctx)
-		atomic_fetch_add_explicit(&c->ctx->fq_queued, 1, memory_order_relaxed);
+	atomic_store_explicit(&c->queued,
+			      atomic_load_explicit(&c->queued, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	fq_unlock(c);
+}
+
+/* The IOVAs the flush queues of @ctx's live cookies have queued (ims_dma_get_stats()). */
+uint64_t ims_iommu_dma_fq_queued(struct ims_dma_ctx *ctx)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (struct dma_cookie *c = ctx->cookies; c; c = c->next)
+		n += atomic_load_explicit(&c->queued, memory_order_relaxed);
+	pthread_mutex_unlock(&ctx->lock);
+	return n;
+}
+
+/* ctx_free(): the cookies that outlive @ctx stop reporting to it. */
+void ims_iommu_dma_ctx_gone(struct ims_dma_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	for (struct dma_cookie *c = ctx->cookies, *next; c; c = next) {
+		next = c->next;
+		c->ctx = NULL;
+		c->next = NULL;
+	}
+	ctx->cookies = NULL;
+	pthread_mutex_unlock(&ctx->lock);
 }
 
 /* fq_flush_timeout() */
@@ -88,15 +157,15 @@ static int fq_timeout(struct dma_cookie *c)
 {
 	unsigned int freed;
 
-	pthread_mutex_lock(&c->fq_lock);
+	fq_lock(c);
 	if (!c->fq_timer_on) {
-		pthread_mutex_unlock(&c->fq_lock);
+		fq_unlock(c);
 		return 0;
 	}
 	c->fq_timer_on = false;
 	fq_flush_iotlb(c);
 	freed = fq_ring_free_locked(c);
-	pthread_mutex_unlock(&c->fq_lock);
+	fq_unlock(c);
 	return (int)freed;
 }
 
@@ -108,13 +177,25 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 	if (!c)
 		return;
 	if (c->fq) {
-		pthread_mutex_lock(&c->fq_lock);
+		fq_lock(c);
 		if (c->head != c->tail)
 			fq_flush_iotlb(c);
 		fq_ring_free_locked(c);
-		pthread_mutex_unlock(&c->fq_lock);
-		pthread_mutex_destroy(&c->fq_lock);
+		fq_unlock(c);
 		free(c->ring);
+	}
+	if (c->ctx) {
+		/* off ctx->cookies; what it queued stays in the totals */
+		pthread_mutex_lock(&c->ctx->lock);
+		for (struct dma_cookie **pp = &c->ctx->cookies; *pp; pp = &(*pp)->next)
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
+		atomic_fetch_add_explicit(&c->ctx->fq_queued,
+					  atomic_load_explicit(&c->queued, memory_order_relaxed),
+					  memory_order_relaxed);
+		pthread_mutex_unlock(&c->ctx->lock);
 	}
 	ims_iova_domain_destroy(c->iovad);
 	domain->iova_cookie = NULL;
@@ -145,19 +226,14 @@ static void reserve_regions(struct dma_cookie *c, struct ims_device *dev)
 }
 
 /* iommu_dma_init_domain() for the first device that uses the DMA API on @domain. */
-static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
-				     struct ims_iommu_domain **domainp)
+static __attribute__((noinline)) struct dma_cookie *
+init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_domain *domain)
 {
-	struct ims_iommu_domain *domain = ims_iommu_get_domain_for_dev(dev);
 	struct dma_cookie *c, *expected = NULL;
 	uint64_t base_pfn;
 
-	*domainp = domain;
 	if (!domain)
 		return NULL;
-	c = __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE);
-	if (c)
-		return c;
 	if (!(domain->type & __IMS_IOMMU_DOMAIN_DMA_API) || !domain->pgsize_bitmap)
 		return NULL;
 	c = calloc(1, sizeof(*c));
@@ -168,6 +244,7 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	c->shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
 	c->granule = 1ULL << c->shift;
 	c->forcedac = ctx->opts.forcedac;
+	c->aperture_limit = domain->force_aperture ? domain->aperture_end : UINT64_MAX;
 	base_pfn = IMS_MAX(1, domain->aperture_start >> c->shift);
 	if (ims_iova_domain_create(&c->iovad, c->granule, base_pfn)) {
 		free(c);
@@ -181,7 +258,6 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 		c->ring = calloc(c->size, sizeof(*c->ring));
 		if (c->ring) {
 			c->fq = true;
-			pthread_mutex_init(&c->fq_lock, NULL);
 		} else {
 			domain->type =
 				IMS_IOMMU_DOMAIN_DMA; /* iommu_dma_init_fq() failed: strict */
@@ -190,17 +266,31 @@ static struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device 
 	reserve_regions(c, dev);
 	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (c->fq) {
-			pthread_mutex_destroy(&c->fq_lock);
+		if (c->fq)
 			free(c->ring);
-		}
 		ims_iova_domain_destroy(c->iovad);
 		free(c);
 		return expected;
 	}
 	/* only the winner writes the domain; it is freed single-threaded */
 	domain->put_dma_cookie = put_dma_cookie;
+	pthread_mutex_lock(&ctx->lock);
+	c->next = ctx->cookies;
+	ctx->cookies = c;
+	pthread_mutex_unlock(&ctx->lock);
 	return c;
+}
+
+/* The DMA domain of @dev (iommu_get_dma_domain()) and its cookie: two loads once set up. */
+static inline struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					    struct ims_iommu_domain **domainp)
+{
+	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
+	struct dma_cookie *c =
+		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
+
+	*domainp = domain;
+	return likely(c) ? c : init_cookie(ctx, dev, domain);
 }
 
 static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
@@ -213,32 +303,39 @@ static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
 	return false;
 }
 
+/* The 32-bit attempt failed: stop trying it for @dev ("Using N-bit DMA addresses"). */
+static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims_device *dev,
+						uint64_t dma_limit)
+{
+	if (!c->ctx)
+		return;
+	pthread_mutex_lock(&c->ctx->lock);
+	if (!dac_forced(c, dev)) {
+		int n = atomic_load(&c->nr_dac);
+
+		if (n < MAX_DAC_DEVS) {
+			c->dac[n] = dev;
+			atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
+		}
+		ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
+			     ims_ilog2(dma_limit) + 1);
+	}
+	pthread_mutex_unlock(&c->ctx->lock);
+}
+
 /* iommu_dma_alloc_iova() */
-static uint64_t alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size,
-			   uint64_t dma_limit)
+static inline __attribute__((always_inline)) uint64_t
+alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t dma_limit)
 {
 	uint64_t iova_len = size >> c->shift, pfn;
 
-	dma_limit = min_not_zero(dma_limit, dev->bus_dma_limit);
-	if (c->domain->force_aperture)
-		dma_limit = IMS_MIN(dma_limit, c->domain->aperture_end);
+	dma_limit = IMS_MIN(min_not_zero(dma_limit, dev->bus_dma_limit), c->aperture_limit);
 	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
 	    !dac_forced(c, dev)) {
 		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
-		if (pfn)
+		if (likely(pfn))
 			return pfn << c->shift;
-		pthread_mutex_lock(&c->ctx->lock);
-		if (!dac_forced(c, dev)) {
-			int n = atomic_load(&c->nr_dac);
-
-			if (n < MAX_DAC_DEVS) {
-				c->dac[n] = dev;
-				atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
-			}
-			ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
-				     ims_ilog2(dma_limit) + 1);
-		}
-		pthread_mutex_unlock(&c->ctx->lock);
+		dac_force(c, dev, dma_limit);
 	}
 	pfn = ims_iova_alloc_fast(c->iovad, iova_len, dma_limit >> c->shift, true);
 	return pfn << c->shift;
@@ -269,8 +366,10 @@ static int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent, unsi
 }
 
 /* __iommu_dma_map() */
-static uint64_t dma_map(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
-			int prot, uint64_t dma_mask)
+static inline __attribute__((always_inline)) uint64_t dma_map(struct dma_cookie *c,
+							      struct ims_device *dev, uint64_t phys,
+							      size_t size, int prot,
+							      uint64_t dma_mask)
 {
 	uint64_t off = phys & (c->granule - 1), iova;
 
@@ -286,7 +385,8 @@ static uint64_t dma_map(struct dma_cookie *c, struct ims_device *dev, uint64_t p
 }
 
 /* __iommu_dma_unmap() */
-static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
+static inline __attribute__((always_inline)) void
+dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
 {
 	uint64_t off = dma_addr & (c->granule - 1);
 	struct ims_iotlb_gather gather;
@@ -294,10 +394,10 @@ static void dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma
 
 	dma_addr -= off;
 	size = ALIGN_UP(size + off, c->granule);
-	ims_iommu_iotlb_gather_init(&gather);
+	ims_iotlb_gather_init(&gather);
 	gather.queued = c->fq;
 	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
-	if (unmapped != size)
+	if (unlikely(unmapped != size))
 		ims_dev_logf(dev, IMS_LOG_WARNING,
 			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
 			     unmapped, size, (unsigned long long)dma_addr);
@@ -353,7 +453,7 @@ uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
 		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
-	iova = dma_map(c, dev, phys, size, prot, ims_dma_get_mask(dev));
+	iova = dma_map(c, dev, phys, size, prot, dma_get_mask_inline(dev));
 	if (iova == IMS_DMA_MAPPING_ERROR && ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
 	return iova;
@@ -470,7 +570,7 @@ int ims_iommu_dma_map_sg(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!iova_len)
 		return 0;
-	iova = alloc_iova(c, dev, iova_len, ims_dma_get_mask(dev));
+	iova = alloc_iova(c, dev, iova_len, dma_get_mask_inline(dev));
 	if (!iova)
 		return 0;
 	/* iommu_map_sg(): coalesce physically contiguous padded segments into one map. */
@@ -556,7 +656,7 @@ uint64_t ims_iommu_dma_map_resource(struct ims_dma_ctx *ctx, struct ims_device *
 	if (!c)
 		return IMS_DMA_MAPPING_ERROR;
 	return dma_map(c, dev, phys, size, dma_info_to_prot(dir, false, attrs) | IMS_IOMMU_MMIO,
-		       ims_dma_get_mask(dev));
+		       dma_get_mask_inline(dev));
 }
 
 void ims_iommu_dma_unmap_resource(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,

@@ -11,7 +11,10 @@
 #include <iommusim/dma.h>
 #include <iommusim/iommu.h>
 
+#include "util/compiler.h"
+
 struct dma_debug;
+struct dma_cookie;
 
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
@@ -59,7 +62,9 @@ struct ims_dma_ctx {
 	uint64_t ram_start, ram_end; /* lowest RAM byte, highest RAM byte */
 	uint64_t zone_dma_limit;     /* the last byte of ZONE_DMA (arm64_dma_phys_limit - 1) */
 	_Atomic uint64_t cache_clean, cache_inval, swiotlb_maps, swiotlb_full;
-	_Atomic uint64_t fq_queued, fq_flushes;
+	struct dma_cookie *cookies; /* live dma-iommu cookies, under @lock */
+	_Atomic uint64_t fq_queued; /* queued by cookies already freed */
+	_Atomic uint64_t fq_flushes;
 	_Atomic uint64_t debug_counts[IMS_DMA_DEBUG_NR];
 };
 
@@ -70,6 +75,12 @@ struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev);
 static inline uint64_t min_not_zero(uint64_t a, uint64_t b)
 {
 	return !a ? b : !b ? a : (a < b ? a : b);
+}
+
+/* dma_get_mask() without the call (ims_dma_get_mask()). */
+static inline uint64_t dma_get_mask_inline(const struct ims_device *dev)
+{
+	return dev->has_dma_mask && dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
 }
 
 /* The debug report text "DMA-API: <driver> <dev>: <msg>" into dev->msgs and the sink. */
@@ -144,6 +155,8 @@ void ims_iommu_dma_sync_single_for_device(struct ims_dma_ctx *ctx, struct ims_de
 					  uint64_t addr, size_t size,
 					  enum ims_dma_data_direction dir);
 bool ims_iommu_dma_use_swiotlb(struct ims_device *dev);
+uint64_t ims_iommu_dma_fq_queued(struct ims_dma_ctx *ctx);
+void ims_iommu_dma_ctx_gone(struct ims_dma_ctx *ctx);
 
 /* remaps (mapping.c) */
 void *ims_dma_vmap(struct ims_dma_ctx *ctx, const uint64_t *pages, unsigned int npages);

@@ -22,6 +22,7 @@ static void ctx_free(void *p)
 
 	if (!ctx)
 		return;
+	ims_iommu_dma_ctx_gone(ctx);
 	ims_dma_debug_exit(ctx);
 	ims_swiotlb_free(ctx);
 	for (unsigned int i = 0; i < ctx->nr_remaps; i++) {
@@ -104,6 +105,14 @@ struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev)
 	return ctx ? ctx_install(dev->core, ctx) : NULL;
 }
 
+/* ims_dma_ctx_get() for a device already known to be non-NULL: one load once set up. */
+static inline struct ims_dma_ctx *dev_dma_ctx(struct ims_device *dev)
+{
+	struct ims_dma_ctx *ctx = dev->core ? ims_devcore_dma_ctx(dev->core) : NULL;
+
+	return likely(ctx) ? ctx : ims_dma_ctx_get(dev);
+}
+
 IMS_EXPORT int ims_dma_setup(struct ims_devcore *core, const struct ims_dma_opts *opts)
 {
 	struct ims_dma_ctx *ctx;
@@ -135,7 +144,7 @@ IMS_EXPORT void ims_dma_get_stats(struct ims_devcore *core, struct ims_dma_stats
 	st->cache_inval = ctx->cache_inval;
 	st->swiotlb_maps = ctx->swiotlb_maps;
 	st->swiotlb_full = ctx->swiotlb_full;
-	st->fq_queued = ctx->fq_queued;
+	st->fq_queued = ctx->fq_queued + ims_iommu_dma_fq_queued(ctx);
 	st->fq_flushes = ctx->fq_flushes;
 	for (int i = 0; i < IMS_DMA_DEBUG_NR; i++)
 		st->debug_errors += ctx->debug_counts[i];
@@ -667,7 +676,7 @@ IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page
 	}
 	if (dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page)
 		return IMS_DMA_MAPPING_ERROR;
-	ctx = ims_dma_ctx_get(dev);
+	ctx = dev_dma_ctx(dev);
 	if (!ctx)
 		return IMS_DMA_MAPPING_ERROR;
 	if (!ims_mem_is_ram(ctx->mem, phys, size)) {
@@ -697,7 +706,7 @@ IMS_EXPORT void ims_dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, 
 		ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_dummy_unmap_page");
 		return;
 	}
-	ctx = ims_dma_ctx_get(dev);
+	ctx = dev_dma_ctx(dev);
 	if (!ctx)
 		return;
 	if (use_dma_iommu(dev))
@@ -934,7 +943,7 @@ IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
 {
 	struct ims_dma_ctx *ctx = dev ? ims_devcore_dma_ctx(dev->core) : NULL;
 
-	if (ctx)
+	if (ctx && ctx->debug)
 		ims_debug_dma_mapping_error(ctx, dev, dma_addr);
 	return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
 }

@@ -276,10 +276,24 @@ static bool inv_match(const struct inv_req *r, uint64_t v, uint64_t tag, uint64_
 static unsigned int inv_set(struct ims_iotlb *tlb, struct set_hdr *h, const struct inv_req *r)
 {
 	struct slot *sl = set_slots(h);
-	uint32_t s = set_lock(h);
-	unsigned int n = 0;
+	unsigned int n = 0, w;
+	uint32_t s;
 
-	for (unsigned int w = 0; w < tlb->ways; w++) {
+	/*
+	 * A set with no valid way is left alone without taking its lock: an
+	 * insert that this look misses is ordered after the invalidation, as
+	 * one made after the unlock below would be (an insert never clears a
+	 * valid way, it overwrites one in place, its va last).  A whole-context
+	 * invalidation (the flush queue's flush_iotlb_all) mostly meets empty
+	 * sets: one read-modify-write per set would dominate its cost.
+	 */
+	for (w = 0; w < tlb->ways; w++)
+		if (atomic_load_explicit(&sl[w].va, memory_order_acquire) & VA_VALID)
+			break;
+	if (w == tlb->ways)
+		return 0;
+	s = set_lock(h);
+	for (w = 0; w < tlb->ways; w++) {
 		uint64_t v = atomic_load_explicit(&sl[w].va, memory_order_relaxed);
 
 		if (!(v & VA_VALID))
