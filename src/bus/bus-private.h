@@ -4,6 +4,7 @@
 #define IMS_BUS_PRIVATE_H
 
 #include <pthread.h>
+#include "util/array.h"
 #include <iommusim/bus.h>
 
 /* Bounds on hostile input. */
@@ -59,7 +60,6 @@ struct ims_devcore {
 	int nr_used_domains, cap_used_domains;
 };
 
-int ims_bus_grow(void **arr, int *cap, int need, size_t elem);
 int ims_bus_device_add(struct ims_device *dev);
 void ims_bus_device_init(struct ims_device *dev, struct ims_devcore *core, enum ims_bus_kind bus);
 void ims_bus_device_free(struct ims_device *dev);

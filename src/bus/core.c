@@ -15,24 +15,6 @@
 #include "util/compiler.h"
 #include "util/log.h"
 
-int ims_bus_grow(void **arr, int *cap, int need, size_t elem)
-{
-	void *n;
-	int ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 IMS_EXPORT int ims_devcore_new(struct ims_devcore **out, const struct ims_of_tree *tree,
 			       const struct ims_devcore_opts *opts, const struct ims_log *log)
 {
@@ -188,7 +170,8 @@ static void dev_keep_msg(struct ims_device *dev, enum ims_log_level level, const
 {
 	char *copy;
 
-	if (ims_bus_grow((void **)&dev->msgs, &dev->cap_msgs, dev->nr_msgs + 1, sizeof(*dev->msgs)))
+	if (ims_array_grow((void **)&dev->msgs, &dev->cap_msgs, dev->nr_msgs + 1,
+			   sizeof(*dev->msgs)))
 		return;
 	copy = dupstr(msg);
 	if (!copy)
@@ -233,8 +216,8 @@ IMS_EXPORT void ims_dev_decide(struct ims_device *dev, const char *step, const c
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
-	if (ims_bus_grow((void **)&dev->decisions, &dev->cap_decisions, dev->nr_decisions + 1,
-			 sizeof(*dev->decisions)))
+	if (ims_array_grow((void **)&dev->decisions, &dev->cap_decisions, dev->nr_decisions + 1,
+			   sizeof(*dev->decisions)))
 		return;
 	s = dupstr(step);
 	t = dupstr(body);
@@ -305,8 +288,8 @@ int ims_bus_device_add(struct ims_device *dev)
 	if (core->nr_devs >= IMS_BUS_MAX_DEVICES)
 		return ims_error(-IMS_ELIMIT, "%s: more than %d devices", dev->name,
 				 IMS_BUS_MAX_DEVICES);
-	if (ims_bus_grow((void **)&core->devs, &core->cap_devs, core->nr_devs + 1,
-			 sizeof(*core->devs)))
+	if (ims_array_grow((void **)&core->devs, &core->cap_devs, core->nr_devs + 1,
+			   sizeof(*core->devs)))
 		return -ENOMEM;
 	dev->index = core->next_index++;
 	core->devs[core->nr_devs++] = dev;
@@ -326,8 +309,8 @@ static void deferred_probe_add(struct ims_device *dev)
 
 	if (dev->deferred)
 		return;
-	if (ims_bus_grow((void **)&core->pending, &core->cap_pending, core->nr_pending + 1,
-			 sizeof(*core->pending)))
+	if (ims_array_grow((void **)&core->pending, &core->cap_pending, core->nr_pending + 1,
+			   sizeof(*core->pending)))
 		return;
 	core->pending[core->nr_pending++] = dev;
 	dev->deferred = true;
@@ -579,8 +562,8 @@ IMS_EXPORT int ims_driver_register(struct ims_devcore *core, const struct ims_dr
 	for (int i = 0; i < core->nr_drvs; i++)
 		if (!strcmp(core->drvs[i]->name, drv->name) && core->drvs[i]->bus == drv->bus)
 			return ims_error(-EEXIST, "driver %s already registered", drv->name);
-	if (ims_bus_grow((void **)&core->drvs, &core->cap_drvs, core->nr_drvs + 1,
-			 sizeof(*core->drvs)))
+	if (ims_array_grow((void **)&core->drvs, &core->cap_drvs, core->nr_drvs + 1,
+			   sizeof(*core->drvs)))
 		return -ENOMEM;
 	core->drvs[core->nr_drvs++] = drv;
 	ims_bus_enter(core);

@@ -127,8 +127,8 @@ static struct ims_pci_bus *bus_new(struct ims_pci_host_bridge *bridge, struct im
 	bus->self = self;
 	bus->bridge = bridge;
 	if (parent) {
-		if (ims_bus_grow((void **)&parent->children, &parent->cap_children,
-				 parent->nr_children + 1, sizeof(*parent->children))) {
+		if (ims_array_grow((void **)&parent->children, &parent->cap_children,
+				   parent->nr_children + 1, sizeof(*parent->children))) {
 			free(bus);
 			return NULL;
 		}
@@ -609,8 +609,8 @@ static struct ims_pci_dev *pci_alloc_dev(struct ims_devcore *core, struct ims_pc
 
 static int bus_add_dev(struct ims_pci_bus *bus, struct ims_pci_dev *pdev)
 {
-	if (ims_bus_grow((void **)&bus->devices, &bus->cap_devices, bus->nr_devices + 1,
-			 sizeof(*bus->devices)))
+	if (ims_array_grow((void **)&bus->devices, &bus->cap_devices, bus->nr_devices + 1,
+			   sizeof(*bus->devices)))
 		return -ENOMEM;
 	bus->devices[bus->nr_devices++] = pdev;
 	return 0;
@@ -923,8 +923,8 @@ static int domain_reserve(struct ims_devcore *core, int d)
 {
 	if (domain_used(core, d))
 		return 0;
-	if (ims_bus_grow((void **)&core->used_domains, &core->cap_used_domains,
-			 core->nr_used_domains + 1, sizeof(int)))
+	if (ims_array_grow((void **)&core->used_domains, &core->cap_used_domains,
+			   core->nr_used_domains + 1, sizeof(int)))
 		return -ENOMEM;
 	core->used_domains[core->nr_used_domains++] = d;
 	return 0;
@@ -978,8 +978,8 @@ IMS_EXPORT int ims_pci_host_probe(struct ims_device *dev)
 	ret = read_cells(core->tree, dev->of_node, "bus-range", range, 2, &nr);
 	if (!ret && (nr != 2 || range[0] > range[1] || range[1] > 0xff))
 		return prop_err(&s, dev->of_node, "bus-range", "must be <start end> within 0..255");
-	if (ims_bus_grow((void **)&core->bridges, &core->cap_bridges, core->nr_bridges + 1,
-			 sizeof(*core->bridges)))
+	if (ims_array_grow((void **)&core->bridges, &core->cap_bridges, core->nr_bridges + 1,
+			   sizeof(*core->bridges)))
 		return -ENOMEM;
 	bridge = calloc(1, sizeof(*bridge));
 	if (!bridge)

@@ -3,6 +3,7 @@
 #ifndef IMS_IOMMU_PRIVATE_H
 #define IMS_IOMMU_PRIVATE_H
 
+#include "util/array.h"
 #include <iommusim/iommu.h>
 
 struct ims_iommu_core {
@@ -17,7 +18,6 @@ struct ims_iommu_core {
 	int nr_groups, cap_groups;
 };
 
-int ims_iommu_grow(void **arr, int *cap, int need, size_t elem);
 int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***group_list,
 			     int *nr_list);
 int ims_iommu_setup_default_domain(struct ims_iommu_group *group, unsigned int target_type);

@@ -12,24 +12,6 @@
 #include "util/compiler.h"
 #include "util/log.h"
 
-int ims_iommu_grow(void **arr, int *cap, int need, size_t elem)
-{
-	void *n;
-	int ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 static const struct ims_log *core_log(const struct ims_iommu_core *core)
 {
 	return ims_devcore_log(core->dc);
@@ -224,7 +206,7 @@ IMS_EXPORT int ims_iommu_device_register(struct ims_iommu_core *core,
 
 	if (!core || !iommu || !ops)
 		return -EINVAL;
-	if (ims_iommu_grow((void **)&core->iommus, &core->cap_iommus, core->nr_iommus + 1,
+	if (ims_array_grow((void **)&core->iommus, &core->cap_iommus, core->nr_iommus + 1,
 			   sizeof(*core->iommus)))
 		return -ENOMEM;
 	iommu->ops = ops;
@@ -382,7 +364,7 @@ IMS_EXPORT struct ims_iommu_group *ims_iommu_group_alloc(struct ims_iommu_core *
 		if (!clash)
 			break;
 	}
-	if (ims_iommu_grow((void **)&core->groups, &core->cap_groups, core->nr_groups + 1,
+	if (ims_array_grow((void **)&core->groups, &core->cap_groups, core->nr_groups + 1,
 			   sizeof(*core->groups)))
 		return NULL;
 	group = calloc(1, sizeof(*group));
@@ -588,7 +570,7 @@ IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, 
 
 static int group_add_dev(struct ims_iommu_group *group, struct ims_device *dev)
 {
-	if (ims_iommu_grow((void **)&group->devices, &group->cap_devices, group->nr_devices + 1,
+	if (ims_array_grow((void **)&group->devices, &group->cap_devices, group->nr_devices + 1,
 			   sizeof(*group->devices)))
 		return -ENOMEM;
 	group->devices[group->nr_devices++] = dev;
@@ -926,7 +908,7 @@ int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***g
 		for (int i = 0; i < *nr_list; i++)
 			listed |= (*group_list)[i] == group;
 		if (!listed) {
-			ret = ims_iommu_grow((void **)group_list, &(int){ *nr_list }, *nr_list + 1,
+			ret = ims_array_grow((void **)group_list, &(int){ *nr_list }, *nr_list + 1,
 					     sizeof(**group_list));
 			if (!ret) {
 				group->refs++;
@@ -1361,7 +1343,7 @@ IMS_EXPORT uint64_t ims_iommu_iova_to_phys(struct ims_iommu_domain *domain, uint
 IMS_EXPORT int ims_iommu_resv_add(struct ims_resv_list *list, uint64_t start, uint64_t length,
 				  int prot, enum ims_iommu_resv_type type)
 {
-	if (ims_iommu_grow((void **)&list->r, &list->cap, list->nr + 1, sizeof(*list->r)))
+	if (ims_array_grow((void **)&list->r, &list->cap, list->nr + 1, sizeof(*list->r)))
 		return -ENOMEM;
 	list->r[list->nr++] = (struct ims_iommu_resv_region){ start, length, prot, type };
 	return 0;
