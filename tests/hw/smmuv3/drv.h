@@ -421,4 +421,32 @@ drv_txn(struct drv *d, uint32_t sid, bool ssv, uint32_t ssid, uint64_t addr, uns
 	return res;
 }
 
+/* A command's opcode field. */
+__attribute__((unused)) static uint64_t drv_op(unsigned int o)
+{
+	return FIELD_PREP(CMD_0_OP, o);
+}
+
+/* A stage-1 stream: 4K tables for a 48-bit VA, one CD (ASID @asid), its STE. */
+struct drv_s1 {
+	struct drv_pt pt;
+	uint64_t cd;
+	struct drv_cd c;
+};
+
+__attribute__((unused)) static void drv_s1_stream(struct drv *d, struct drv_s1 *s, uint32_t sid,
+						  uint16_t asid)
+{
+	drv_pt_init(d, &s->pt, 12, 48, 0, 1, false);
+	memset(&s->c, 0, sizeof(s->c));
+	s->c.asid = asid;
+	s->c.t0sz = 16;
+	s->c.ips = 5;
+	s->c.ttb0 = s->pt.root;
+	s->c.record = true;
+	s->cd = drv_alloc(d, 64, 64);
+	drv_write_cd(d, s->cd, &s->c);
+	drv_ste_s1(d, sid, s->cd, 0, 0, 0);
+}
+
 #endif

@@ -9,31 +9,6 @@
 
 #define SID 9
 
-static uint64_t op(unsigned int o)
-{
-	return FIELD_PREP(CMD_0_OP, o);
-}
-
-struct s1 {
-	struct drv_pt pt;
-	uint64_t cd;
-	struct drv_cd c;
-};
-
-static void s1_stream(struct drv *d, struct s1 *s, uint32_t sid, uint16_t asid)
-{
-	drv_pt_init(d, &s->pt, 12, 48, 0, 1, false);
-	memset(&s->c, 0, sizeof(s->c));
-	s->c.asid = asid;
-	s->c.t0sz = 16;
-	s->c.ips = 5;
-	s->c.ttb0 = s->pt.root;
-	s->c.record = true;
-	s->cd = drv_alloc(d, 64, 64);
-	drv_write_cd(d, s->cd, &s->c);
-	drv_ste_s1(d, sid, s->cd, 0, 0, 0);
-}
-
 static uint64_t pa_of(struct drv *d, uint32_t sid, uint64_t iova)
 {
 	struct ims_txn_result r = drv_txn(d, sid, false, 0, iova, IMS_VMSA_READ);
@@ -42,7 +17,7 @@ static uint64_t pa_of(struct drv *d, uint32_t sid, uint64_t iova)
 }
 
 /* Remap @iova from A to B without invalidating; check stale, then invalidate. */
-static void stale_then(struct drv *d, struct s1 *s, uint32_t sid, uint64_t iova, uint64_t c0,
+static void stale_then(struct drv *d, struct drv_s1 *s, uint32_t sid, uint64_t iova, uint64_t c0,
 		       uint64_t c1, const char *what)
 {
 	drv_map(d, &s->pt, iova, DRV_RAM + 0x10000, 3, DRV_R);
@@ -58,31 +33,31 @@ static void stale_then(struct drv *d, struct s1 *s, uint32_t sid, uint64_t iova,
 static void test_tlbi(void)
 {
 	struct drv d;
-	struct s1 a, b;
+	struct drv_s1 a, b;
 	struct ims_smmuv3_stats st;
 
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	s1_stream(&d, &a, SID, 5);
-	s1_stream(&d, &b, SID + 1, 6);
-	stale_then(&d, &a, SID, 0x100000, op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5),
+	drv_s1_stream(&d, &a, SID, 5);
+	drv_s1_stream(&d, &b, SID + 1, 6);
+	stale_then(&d, &a, SID, 0x100000, drv_op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5),
 		   0x100000, "TLBI_NH_VA");
-	stale_then(&d, &a, SID, 0x101000, op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5), 0,
-		   "TLBI_NH_ASID");
-	stale_then(&d, &a, SID, 0x102000, op(CMDQ_OP_TLBI_NH_VAA), 0x102000, "TLBI_NH_VAA");
-	stale_then(&d, &a, SID, 0x103000, op(CMDQ_OP_TLBI_NH_ALL), 0, "TLBI_NH_ALL");
-	stale_then(&d, &a, SID, 0x104000, op(CMDQ_OP_TLBI_NSNH_ALL), 0, "TLBI_NSNH_ALL");
+	stale_then(&d, &a, SID, 0x101000, drv_op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5),
+		   0, "TLBI_NH_ASID");
+	stale_then(&d, &a, SID, 0x102000, drv_op(CMDQ_OP_TLBI_NH_VAA), 0x102000, "TLBI_NH_VAA");
+	stale_then(&d, &a, SID, 0x103000, drv_op(CMDQ_OP_TLBI_NH_ALL), 0, "TLBI_NH_ALL");
+	stale_then(&d, &a, SID, 0x104000, drv_op(CMDQ_OP_TLBI_NSNH_ALL), 0, "TLBI_NSNH_ALL");
 
 	/* TLBI by ASID leaves other ASIDs alone. */
 	drv_map(&d, &b.pt, 0x200000, DRV_RAM + 0x30000, 3, DRV_R);
 	pa_of(&d, SID + 1, 0x200000);
 	drv_map(&d, &b.pt, 0x200000, DRV_RAM + 0x40000, 3, DRV_R);
-	drv_cmd(&d, op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5), 0);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID + 1, 0x200000), DRV_RAM + 0x30000,
 	       "TLBI_NH_ASID 5 keeps ASID 6's entries (stale on purpose)");
 	/* A TLBI for another address leaves the entry. */
-	drv_cmd(&d, op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 6), 0x300000);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 6), 0x300000);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID + 1, 0x200000), DRV_RAM + 0x30000,
 	       "TLBI_NH_VA elsewhere: still stale");
@@ -90,10 +65,10 @@ static void test_tlbi(void)
 	drv_map(&d, &b.pt, 0x210000, DRV_RAM + 0x30000, 3, DRV_R | DRV_GLOBAL);
 	pa_of(&d, SID + 1, 0x210000);
 	drv_map(&d, &b.pt, 0x210000, DRV_RAM + 0x40000, 3, DRV_R | DRV_GLOBAL);
-	drv_cmd(&d, op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 6), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 6), 0);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID + 1, 0x210000), DRV_RAM + 0x30000, "global entry survives NH_ASID");
-	drv_cmd(&d, op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 1), 0x210000);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 1), 0x210000);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID + 1, 0x210000), DRV_RAM + 0x40000, "global entry: NH_VA any ASID");
 
@@ -104,7 +79,7 @@ static void test_tlbi(void)
 		drv_map(&d, &a.pt, 0x400000 + 0x1000ULL * i, DRV_RAM + 0x60000, 3, DRV_R);
 	}
 	drv_cmd(&d,
-		op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5) | FIELD_PREP(CMD_0_NUM, 3) |
+		drv_op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5) | FIELD_PREP(CMD_0_NUM, 3) |
 			FIELD_PREP(CMD_0_SCALE, 1),
 		0x401000 | FIELD_PREP(CMD_1_TG, 1) | FIELD_PREP(CMD_1_TTL, 3) | CMD_1_LEAF);
 	ok(drv_sync(&d), "range TLBI accepted");
@@ -140,14 +115,14 @@ static void test_tlbi_s2(void)
 	pa_of(&d, SID, 0x7000);
 	drv_map(&d, &pt, 0x7000, DRV_RAM + 0x2000, 3, DRV_R);
 	is_hex(pa_of(&d, SID, 0x7000), DRV_RAM + 0x1000, "S2: stale before TLBI_S2_IPA");
-	drv_cmd(&d, op(CMDQ_OP_TLBI_S2_IPA) | FIELD_PREP(CMD_0_VMID, 4), 0x7000);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_S2_IPA) | FIELD_PREP(CMD_0_VMID, 4), 0x7000);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID, 0x7000), DRV_RAM + 0x1000, "S2: TLBI_S2_IPA of VMID 4: still stale");
-	drv_cmd(&d, op(CMDQ_OP_TLBI_S2_IPA) | FIELD_PREP(CMD_0_VMID, 3), 0x7000);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_S2_IPA) | FIELD_PREP(CMD_0_VMID, 3), 0x7000);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID, 0x7000), DRV_RAM + 0x2000, "S2: TLBI_S2_IPA of VMID 3");
 	drv_map(&d, &pt, 0x7000, DRV_RAM + 0x3000, 3, DRV_R);
-	drv_cmd(&d, op(CMDQ_OP_TLBI_S12_VMALL) | FIELD_PREP(CMD_0_VMID, 3), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_S12_VMALL) | FIELD_PREP(CMD_0_VMID, 3), 0);
 	drv_sync(&d);
 	is_hex(pa_of(&d, SID, 0x7000), DRV_RAM + 0x3000, "S2: TLBI_S12_VMALL");
 	drv_destroy(&d);
@@ -157,7 +132,7 @@ static void test_cfgi(void)
 {
 	struct ims_smmuv3_params p;
 	struct drv d;
-	struct s1 a;
+	struct drv_s1 a;
 	struct ims_smmuv3_stats st;
 	uint64_t bypass[8] = { STE_0_V | FIELD_PREP(STE_0_CFG, STE_CFG_BYPASS) };
 	uint64_t abort_ste[8] = { STE_0_V };
@@ -184,7 +159,7 @@ static void test_cfgi(void)
 		drv_txn(&d, sid, false, 0, 0, IMS_VMSA_READ);
 		drv_write_ste(&d, sid, abort_ste);
 	}
-	drv_cmd(&d, op(CMDQ_OP_CFGI_STE_RANGE) | FIELD_PREP(CMD_0_SID, 0x13), 3);
+	drv_cmd(&d, drv_op(CMDQ_OP_CFGI_STE_RANGE) | FIELD_PREP(CMD_0_SID, 0x13), 3);
 	drv_sync(&d);
 	is_int(drv_txn(&d, 0x0f, false, 0, 0, IMS_VMSA_READ).status, IMS_TXN_BYPASS,
 	       "STE_RANGE: 0x0f outside, stale");
@@ -194,13 +169,13 @@ static void test_cfgi(void)
 	       "STE_RANGE: 0x1f invalidated");
 	is_int(drv_txn(&d, 0x20, false, 0, 0, IMS_VMSA_READ).status, IMS_TXN_BYPASS,
 	       "STE_RANGE: 0x20 outside, stale");
-	drv_cmd(&d, op(CMDQ_OP_CFGI_STE_RANGE), 31); /* CFGI_ALL */
+	drv_cmd(&d, drv_op(CMDQ_OP_CFGI_STE_RANGE), 31); /* CFGI_ALL */
 	drv_sync(&d);
 	is_int(drv_txn(&d, 0x20, false, 0, 0, IMS_VMSA_READ).status, IMS_TXN_ABORT,
 	       "CFGI_ALL invalidates everything");
 
 	/* CD cache: a new TTB0 is not seen until CFGI_CD. */
-	s1_stream(&d, &a, SID, 5);
+	drv_s1_stream(&d, &a, SID, 5);
 	drv_map(&d, &a.pt, 0x5000, DRV_RAM + 0x1000, 3, DRV_R);
 	is_hex(pa_of(&d, SID, 0x5000), DRV_RAM + 0x1000, "CD: first table");
 	{
@@ -223,7 +198,7 @@ static void test_cfgi(void)
 	a.c.asid = 9;
 	a.c.record = false;
 	drv_write_cd(&d, a.cd, &a.c);
-	drv_cmd(&d, op(CMDQ_OP_CFGI_CD_ALL) | FIELD_PREP(CMD_0_SID, SID), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_CFGI_CD_ALL) | FIELD_PREP(CMD_0_SID, SID), 0);
 	drv_sync(&d);
 	drv_evt_drain(&d);
 	drv_txn(&d, SID, false, 0, 0x9000, IMS_VMSA_READ);
@@ -248,7 +223,7 @@ static void test_cfgi(void)
 	is_int(st.cfg_hits, 1, "config cache: the last SID still cached (hit)");
 	/* PREFETCH_CONFIG loads an STE: the first translation of SID 8 hits. */
 	drv_write_ste(&d, 8, bypass);
-	drv_cmd(&d, op(CMDQ_OP_PREFETCH_CONFIG) | FIELD_PREP(CMD_0_SID, 8), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_PREFETCH_CONFIG) | FIELD_PREP(CMD_0_SID, 8), 0);
 	drv_sync(&d);
 	ims_smmuv3_get_stats(d.smmu, &st);
 	is_int(st.cfg_misses, 9, "PREFETCH_CONFIG: one fetch");
@@ -271,21 +246,21 @@ static void test_sync_and_errors(void)
 	drv_setup(&d, 8, 0);
 	msi = drv_alloc(&d, 4096, 4096);
 	drv_cmd(&d,
-		op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ) |
+		drv_op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ) |
 			FIELD_PREP(CMD_0_MSIDATA, 0xcafef00d) | FIELD_PREP(CMD_0_MSH, 3) |
 			FIELD_PREP(CMD_0_MSIATTR, 0xf),
 		msi + 0x40);
 	ims_mem_read32(d.mem, msi + 0x40, &v);
 	is_hex(v, 0xcafef00d, "CMD_SYNC CS=IRQ: MSIData written to MSIAddress");
-	drv_cmd(&d, op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ), 0);
 	is_int(d.irqs[IMS_SMMUV3_IRQ_CMD_SYNC], 1, "CMD_SYNC CS=IRQ, no MSI address: wired IRQ");
-	drv_cmd(&d, op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_NONE), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_NONE), 0);
 	is_hex(rd32(&d, SMMU_CMDQ_CONS), d.cmd_prod, "CMD_SYNC CS=NONE completes");
 
 	/* CERROR_ILL: an unknown opcode stops the queue. */
-	drv_cmd_q(&d, op(0x7f), 0, false);
+	drv_cmd_q(&d, drv_op(0x7f), 0, false);
 	drv_cmd_q(&d,
-		  op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ) |
+		  drv_op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, CMD_SYNC_CS_IRQ) |
 			  FIELD_PREP(CMD_0_MSIDATA, 2),
 		  msi, true);
 	cons = rd32(&d, SMMU_CMDQ_CONS);
@@ -300,13 +275,14 @@ static void test_sync_and_errors(void)
 	ims_mem_read32(d.mem, msi, &v);
 	is_hex(v, 0, "ILL: still stopped until acknowledged");
 	/* The driver replaces the command by a CMD_SYNC and acknowledges. */
-	ims_mem_write64(d.mem, d.cmdq + 16ULL * ((d.cmd_prod - 2) & 0xff), op(CMDQ_OP_CMD_SYNC));
+	ims_mem_write64(d.mem, d.cmdq + 16ULL * ((d.cmd_prod - 2) & 0xff),
+			drv_op(CMDQ_OP_CMD_SYNC));
 	wr32(&d, SMMU_GERRORN, rd32(&d, SMMU_GERROR));
 	ims_mem_read32(d.mem, msi, &v);
 	is_hex(v, 2, "after GERRORN ack: processing resumed at CONS");
 	is_hex(rd32(&d, SMMU_CMDQ_CONS) & Q_IDX_WRAP_MASK, d.cmd_prod, "queue drained");
 	/* A second error toggles GERROR again. */
-	drv_cmd(&d, op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, 3), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_CMD_SYNC) | FIELD_PREP(CMD_0_CS, 3), 0);
 	is_hex((rd32(&d, SMMU_GERROR) ^ rd32(&d, SMMU_GERRORN)) & GERROR_CMDQ_ERR, GERROR_CMDQ_ERR,
 	       "CMD_SYNC CS=3: CERROR_ILL again");
 	ims_smmuv3_get_stats(d.smmu, &st);
@@ -328,13 +304,13 @@ static void test_sync_and_errors(void)
 	ims_smmuv3_params_qemu_virt(&p);
 	drv_create(&d, &p);
 	drv_setup(&d, 8, 0);
-	drv_cmd(&d, op(CMDQ_OP_TLBI_S12_VMALL), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_TLBI_S12_VMALL), 0);
 	is_int(FIELD_GET(CMDQ_CONS_ERR, rd32(&d, SMMU_CMDQ_CONS)), CMDQ_ERR_CERROR_ILL,
 	       "TLBI_S12_VMALL without S2P: CERROR_ILL");
 	drv_destroy(&d);
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	drv_cmd(&d, op(CMDQ_OP_ATC_INV), 0);
+	drv_cmd(&d, drv_op(CMDQ_OP_ATC_INV), 0);
 	is_int(FIELD_GET(CMDQ_CONS_ERR, rd32(&d, SMMU_CMDQ_CONS)), CMDQ_ERR_CERROR_ILL,
 	       "ATC_INV without ATS: CERROR_ILL");
 	drv_destroy(&d);

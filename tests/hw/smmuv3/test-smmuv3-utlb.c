@@ -10,31 +10,6 @@
 
 #define SID 4
 
-static uint64_t op(unsigned int o)
-{
-	return FIELD_PREP(CMD_0_OP, o);
-}
-
-struct s1 {
-	struct drv_pt pt;
-	uint64_t cd;
-	struct drv_cd c;
-};
-
-static void s1_stream(struct drv *d, struct s1 *s, uint32_t sid, uint16_t asid)
-{
-	drv_pt_init(d, &s->pt, 12, 48, 0, 1, false);
-	memset(&s->c, 0, sizeof(s->c));
-	s->c.asid = asid;
-	s->c.t0sz = 16;
-	s->c.ips = 5;
-	s->c.ttb0 = s->pt.root;
-	s->c.record = true;
-	s->cd = drv_alloc(d, 64, 64);
-	drv_write_cd(d, s->cd, &s->c);
-	drv_ste_s1(d, sid, s->cd, 0, 0, 0);
-}
-
 static uint64_t pa_of(struct drv *d, uint32_t sid, uint64_t iova, unsigned int access)
 {
 	struct ims_txn_result r = drv_txn(d, sid, false, 0, iova, access);
@@ -47,12 +22,12 @@ static void test_counts(void)
 {
 	struct ims_smmuv3_stats st0, st1;
 	struct drv d;
-	struct s1 a;
+	struct drv_s1 a;
 	uint64_t bad = 0;
 
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	s1_stream(&d, &a, SID, 3);
+	drv_s1_stream(&d, &a, SID, 3);
 	drv_map(&d, &a.pt, 0x400000, DRV_RAM + 0x50000, 3, DRV_R | DRV_W);
 	is_hex(pa_of(&d, SID, 0x400123, IMS_VMSA_READ), DRV_RAM + 0x50123, "first translation");
 	ims_smmuv3_get_stats(d.smmu, &st0);
@@ -74,11 +49,11 @@ static void test_access(void)
 {
 	struct ims_txn_result r;
 	struct drv d;
-	struct s1 a;
+	struct drv_s1 a;
 
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	s1_stream(&d, &a, SID, 3);
+	drv_s1_stream(&d, &a, SID, 3);
 	drv_map(&d, &a.pt, 0x400000, DRV_RAM + 0x50000, 3, DRV_R | DRV_PRIV);
 	for (int i = 0; i < 3; i++)
 		pa_of(&d, SID, 0x400000, IMS_VMSA_READ | IMS_VMSA_PRIV);
@@ -96,7 +71,7 @@ static void test_access(void)
 }
 
 /* Remap without invalidating (stale), then invalidate with @c0/@c1 (new). */
-static void stale_then(struct drv *d, struct s1 *s, uint64_t iova, uint64_t c0, uint64_t c1,
+static void stale_then(struct drv *d, struct drv_s1 *s, uint64_t iova, uint64_t c0, uint64_t c1,
 		       const char *what)
 {
 	drv_map(d, &s->pt, iova, DRV_RAM + 0x10000, 3, DRV_R);
@@ -112,21 +87,21 @@ static void stale_then(struct drv *d, struct s1 *s, uint64_t iova, uint64_t c0, 
 static void test_invalidation(void)
 {
 	struct drv d;
-	struct s1 a;
+	struct drv_s1 a;
 	struct ims_txn_result r;
 
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	s1_stream(&d, &a, SID, 5);
-	stale_then(&d, &a, 0x100000, op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5), 0x100000,
-		   "TLBI_NH_VA");
-	stale_then(&d, &a, 0x101000, op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5), 0,
+	drv_s1_stream(&d, &a, SID, 5);
+	stale_then(&d, &a, 0x100000, drv_op(CMDQ_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, 5),
+		   0x100000, "TLBI_NH_VA");
+	stale_then(&d, &a, 0x101000, drv_op(CMDQ_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, 5), 0,
 		   "TLBI_NH_ASID");
-	stale_then(&d, &a, 0x102000, op(CMDQ_OP_TLBI_NSNH_ALL), 0, "TLBI_NSNH_ALL");
+	stale_then(&d, &a, 0x102000, drv_op(CMDQ_OP_TLBI_NSNH_ALL), 0, "TLBI_NSNH_ALL");
 
 	/* A new CD (new tables) after CFGI_CD. */
 	{
-		struct s1 b;
+		struct drv_s1 b;
 
 		drv_pt_init(&d, &b.pt, 12, 48, 0, 1, false);
 		drv_map(&d, &b.pt, 0x100000, DRV_RAM + 0x70000, 3, DRV_R);
@@ -155,7 +130,7 @@ static void test_invalidation(void)
 	is_int(r.status, IMS_TXN_ABORT, "CFGI_STE: the abort STE applies");
 
 	/* A register write: SMMUEN off (GBPA bypass), then on again. */
-	s1_stream(&d, &a, SID, 5);
+	drv_s1_stream(&d, &a, SID, 5);
 	drv_map(&d, &a.pt, 0x180000, DRV_RAM + 0x90000, 3, DRV_R);
 	drv_cfgi_ste(&d, SID);
 	drv_sync(&d);
@@ -175,13 +150,13 @@ static void test_invalidation(void)
 static void test_many(void)
 {
 	struct drv d;
-	struct s1 a, b;
+	struct drv_s1 a, b;
 	uint64_t bad = 0;
 
 	drv_create(&d, NULL);
 	drv_setup(&d, 8, 0);
-	s1_stream(&d, &a, SID, 5);
-	s1_stream(&d, &b, SID + 1, 6);
+	drv_s1_stream(&d, &a, SID, 5);
+	drv_s1_stream(&d, &b, SID + 1, 6);
 	for (uint64_t i = 0; i < 600; i++) {
 		drv_map(&d, &a.pt, 0x1000000 + (i << 12), DRV_RAM + 0x1000000 + (i << 12), 3,
 			DRV_R);
