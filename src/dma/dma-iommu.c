@@ -13,46 +13,10 @@
 #include <string.h>
 
 #include "dma/dma-private.h"
+#include "iommu/iommu-fast.h"
 #include "util/compiler.h"
 #include "util/log.h"
 #include <iommusim/iova.h>
-
-#define MAX_DAC_DEVS 64
-
-/* struct iova_fq_entry */
-struct fq_entry {
-	uint64_t iova_pfn;
-	uint64_t pages;
-	uint64_t counter;
-};
-
-/* struct iommu_dma_cookie (IOVA cookie) */
-struct dma_cookie {
-	struct ims_iommu_domain *domain;
-	struct ims_iova_domain *iovad;
-	struct ims_dma_ctx *ctx;
-	unsigned int shift;
-	uint64_t granule;
-	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
-	bool forcedac;
-	/*
-	 * The flush queue (one ring, not per CPU), under a spinlock held for a
-	 * few stores: queueing costs one atomic exchange and a release store.
-	 * @queued counts this ring's IOVAs: written under the lock with a plain
-	 * store (no read-modify-write), read by ims_dma_get_stats().
-	 */
-	bool fq;
-	atomic_int fq_lock;
-	struct fq_entry *ring;
-	unsigned int head, tail, size;
-	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
-	bool fq_timer_on;
-	_Atomic uint64_t queued;
-	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
-	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
-	struct ims_device *dac[MAX_DAC_DEVS];
-	_Atomic int nr_dac;
-};
 
 static inline void fq_lock(struct dma_cookie *c)
 {
@@ -347,22 +311,20 @@ static void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
 }
 
 /* dma_info_to_prot() */
-static int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent, unsigned long attrs)
+static inline int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent,
+				   unsigned long attrs)
 {
-	int prot = coherent ? IMS_IOMMU_CACHE : 0;
+	/* by direction: BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE */
+	static const int dir_prot[3] = { IMS_IOMMU_READ | IMS_IOMMU_WRITE, IMS_IOMMU_READ,
+					 IMS_IOMMU_WRITE };
+	int prot;
 
+	if (unlikely((unsigned int)dir >= IMS_DMA_NONE))
+		return 0; /* DMA_NONE and anything else: no access at all */
+	prot = dir_prot[dir] | (coherent ? IMS_IOMMU_CACHE : 0);
 	if (attrs & IMS_DMA_ATTR_PRIVILEGED)
 		prot |= IMS_IOMMU_PRIV;
-	switch (dir) {
-	case IMS_DMA_BIDIRECTIONAL:
-		return prot | IMS_IOMMU_READ | IMS_IOMMU_WRITE;
-	case IMS_DMA_TO_DEVICE:
-		return prot | IMS_IOMMU_READ;
-	case IMS_DMA_FROM_DEVICE:
-		return prot | IMS_IOMMU_WRITE;
-	default:
-		return 0;
-	}
+	return prot;
 }
 
 /* __iommu_dma_map() */
@@ -377,7 +339,7 @@ static inline __attribute__((always_inline)) uint64_t dma_map(struct dma_cookie 
 	iova = alloc_iova(c, dev, size, dma_mask);
 	if (!iova)
 		return IMS_DMA_MAPPING_ERROR;
-	if (ims_iommu_map(c->domain, iova, phys - off, size, prot, IMS_GFP_KERNEL)) {
+	if (iommu_map_inline(c->domain, iova, phys - off, size, prot, IMS_GFP_KERNEL)) {
 		free_iova(c, iova, size);
 		return IMS_DMA_MAPPING_ERROR;
 	}
@@ -396,7 +358,7 @@ dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_
 	size = ALIGN_UP(size + off, c->granule);
 	ims_iotlb_gather_init(&gather);
 	gather.queued = c->fq;
-	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
+	unmapped = iommu_unmap_fast_inline(c->domain, dma_addr, size, &gather);
 	if (unlikely(unmapped != size))
 		ims_dev_logf(dev, IMS_LOG_WARNING,
 			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
@@ -417,16 +379,15 @@ bool ims_iommu_dma_use_swiotlb(struct ims_device *dev)
 	return dev->pci && dev->pci->untrusted;
 }
 
-uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
-				size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+/*
+ * What iommu_dma_map_page() does before the map for an untrusted device's
+ * unaligned buffer (the swiotlb bounce) or a non-coherent device (the cache
+ * maintenance): the address to map, or IMS_DMA_MAPPING_ERROR.
+ */
+static __attribute__((noinline)) uint64_t
+map_page_prepare(struct ims_dma_ctx *ctx, struct ims_device *dev, const struct dma_cookie *c,
+		 uint64_t phys, size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	struct ims_iommu_domain *domain;
-	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
-	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
-	uint64_t iova;
-
-	if (!c)
-		return IMS_DMA_MAPPING_ERROR;
 	if (ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) {
 		uint64_t tlb;
 
@@ -453,9 +414,39 @@ uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
 		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
-	iova = dma_map(c, dev, phys, size, prot, dma_get_mask_inline(dev));
-	if (iova == IMS_DMA_MAPPING_ERROR && ims_is_swiotlb_buffer(ctx, phys))
+	return phys;
+}
+
+/* A failed map of a bounced buffer gives its swiotlb slot back. */
+static __attribute__((noinline)) void map_page_failed(struct ims_dma_ctx *ctx,
+						      struct ims_device *dev, uint64_t phys,
+						      size_t size, enum ims_dma_data_direction dir,
+						      unsigned long attrs)
+{
+	if (ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+}
+
+/* iommu_dma_map_page() */
+uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+	uint64_t iova;
+
+	if (unlikely(!c))
+		return IMS_DMA_MAPPING_ERROR;
+	if (unlikely((ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) ||
+		     (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC)))) {
+		phys = map_page_prepare(ctx, dev, c, phys, size, dir, attrs);
+		if (phys == IMS_DMA_MAPPING_ERROR)
+			return IMS_DMA_MAPPING_ERROR;
+	}
+	iova = dma_map(c, dev, phys, size, dma_info_to_prot(dir, dev->dma_coherent, attrs),
+		       dma_get_mask_inline(dev));
+	if (unlikely(iova == IMS_DMA_MAPPING_ERROR))
+		map_page_failed(ctx, dev, phys, size, dir, attrs);
 	return iova;
 }
 

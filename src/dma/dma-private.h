@@ -14,7 +14,6 @@
 #include "util/compiler.h"
 
 struct dma_debug;
-struct dma_cookie;
 
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
@@ -60,7 +59,13 @@ struct ims_dma_ctx {
 	bool swiotlb_tried;
 	struct dma_debug *debug;
 	uint64_t ram_start, ram_end; /* lowest RAM byte, highest RAM byte */
-	uint64_t zone_dma_limit;     /* the last byte of ZONE_DMA (arm64_dma_phys_limit - 1) */
+	/*
+	 * The largest RAM region when the context was made, [ram0_base, +ram0_size):
+	 * RAM is never removed, so a buffer inside it is RAM without asking the
+	 * memory model (ims_dma_is_ram()).
+	 */
+	uint64_t ram0_base, ram0_size;
+	uint64_t zone_dma_limit; /* the last byte of ZONE_DMA (arm64_dma_phys_limit - 1) */
 	_Atomic uint64_t cache_clean, cache_inval, swiotlb_maps, swiotlb_full;
 	struct dma_cookie *cookies; /* live dma-iommu cookies, under @lock */
 	_Atomic uint64_t fq_queued; /* queued by cookies already freed */
@@ -68,8 +73,70 @@ struct ims_dma_ctx {
 	_Atomic uint64_t debug_counts[IMS_DMA_DEBUG_NR];
 };
 
+/* ---- dma-iommu's per-domain state (dma-iommu.c) ---- */
+
+#define MAX_DAC_DEVS 64
+
+/* struct iova_fq_entry */
+struct fq_entry {
+	uint64_t iova_pfn;
+	uint64_t pages;
+	uint64_t counter;
+};
+
+/* struct iommu_dma_cookie (IOVA cookie) */
+struct dma_cookie {
+	struct ims_dma_ctx *ctx; /* NULL once the context is gone */
+	struct ims_iommu_domain *domain;
+	struct ims_iova_domain *iovad;
+	unsigned int shift;
+	uint64_t granule;
+	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
+	bool forcedac;
+	/*
+	 * The flush queue (one ring, not per CPU), under a spinlock held for a
+	 * few stores: queueing costs one atomic exchange and a release store.
+	 * @queued counts this ring's IOVAs: written under the lock with a plain
+	 * store (no read-modify-write), read by ims_dma_get_stats().
+	 */
+	bool fq;
+	atomic_int fq_lock;
+	struct fq_entry *ring;
+	unsigned int head, tail, size;
+	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
+	bool fq_timer_on;
+	_Atomic uint64_t queued;
+	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
+	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
+	struct ims_device *dac[MAX_DAC_DEVS];
+	_Atomic int nr_dac;
+};
+
+/*
+ * The DMA context of an IOMMU device whose DMA domain has its cookie, from the
+ * cookie (loads only), or NULL: what ims_devcore_dma_ctx() returns for it.
+ */
+static inline struct ims_dma_ctx *ims_iommu_dma_dev_ctx(const struct ims_device *dev)
+{
+	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
+	struct dma_cookie *c =
+		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
+
+	return c ? c->ctx : NULL;
+}
+
 /* The state of @dev's system, created with the defaults at first use (NULL without memory). */
 struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev);
+
+/* Whether all of [@pa, @pa + @len) is RAM (one region), as ims_mem_is_ram() says. */
+static inline bool ims_dma_is_ram(const struct ims_dma_ctx *ctx, uint64_t pa, uint64_t len)
+{
+	uint64_t off = pa - ctx->ram0_base;
+
+	if (likely(off < ctx->ram0_size && len <= ctx->ram0_size - off))
+		return true;
+	return ims_mem_is_ram(ctx->mem, pa, len);
+}
 
 /* min_not_zero() */
 static inline uint64_t min_not_zero(uint64_t a, uint64_t b)
