@@ -728,6 +728,7 @@ static inline size_t arm_lpae_unmap_fast(struct arm_lpae_io_pgtable *data,
 	void (*add_page)(struct ims_iotlb_gather *, uint64_t, size_t, void *);
 	iopte_slot *ptep, *table = NULL;
 	int lvl, idx, num_entries, i;
+	unsigned int leaf;
 	void *cookie = data->iop.cookie;
 	arm_lpae_iopte pte;
 
@@ -750,9 +751,11 @@ static inline size_t arm_lpae_unmap_fast(struct arm_lpae_io_pgtable *data,
 	 * Clear the leaves, then queue their invalidations: the callbacks see
 	 * the same calls in the same order as Linux's interleaved loop.
 	 */
+	leaf = lvl == ARM_LPAE_MAX_LEVELS - 1 ? ARM_LPAE_PTE_TYPE_PAGE : ARM_LPAE_PTE_TYPE_BLOCK;
 	for (i = 0; i < num_entries; i++) {
 		pte = atomic_load_explicit(&ptep[i], memory_order_relaxed);
-		if (unlikely(!pte || !iopte_leaf(pte, lvl)))
+		/* Both leaf types have bit 0 set: an empty slot stops here too. */
+		if (unlikely(iopte_type(pte) != leaf))
 			break;
 		pte_store(&ptep[i], 0);
 	}
