@@ -12,32 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/dma-iommu.h"
 #include "dma/dma-private.h"
-#include "iommu/iommu-fast.h"
 #include "util/compiler.h"
 #include "util/log.h"
 #include <iommusim/iova.h>
 
-static inline void fq_lock(struct dma_cookie *c)
-{
-	unsigned int spins = 0;
-
-	while (atomic_exchange_explicit(&c->fq_lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(&c->fq_lock, memory_order_relaxed)) {
-			if (++spins > 64) {
-				sched_yield();
-				spins = 0;
-			}
-		}
-	}
-}
-
-static inline void fq_unlock(struct dma_cookie *c)
-{
-	atomic_store_explicit(&c->fq_lock, 0, memory_order_release);
-}
-
-static unsigned int fq_ring_free_locked(struct dma_cookie *c)
+unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
 	unsigned int freed = 0;
 
@@ -59,36 +40,10 @@ static void fq_flush_iotlb(struct dma_cookie *c)
 }
 
 /* The ring is full: flush, then free what the flush made safe (fq_full() in queue_iova()). */
-static __attribute__((noinline)) void fq_flush_full_locked(struct dma_cookie *c)
+void ims_iommu_dma_fq_flush_full(struct dma_cookie *c)
 {
 	fq_flush_iotlb(c);
-	fq_ring_free_locked(c);
-}
-
-/*
- * queue_iova().  Entries leave the ring only after a flush that began after
- * they were queued; the flush increments both counters under this lock, so
- * the head can only be freeable right after one: fq_ring_free_locked() here
- * checks one entry and returns.
- */
-static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
-							     uint64_t pages)
-{
-	unsigned int tail;
-
-	fq_lock(c);
-	if (unlikely(c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt))
-		fq_ring_free_locked(c);
-	tail = c->tail;
-	if (unlikely(((tail + 1) & (c->size - 1)) == c->head))
-		fq_flush_full_locked(c);
-	c->ring[tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (tail + 1) & (c->size - 1);
-	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
-	atomic_store_explicit(&c->queued,
-			      atomic_load_explicit(&c->queued, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-	fq_unlock(c);
+	ims_iommu_dma_fq_ring_free(c);
 }
 
 /* The IOVAs the flush queues of @ctx's live cookies have queued (ims_dma_get_stats()). */
@@ -128,7 +83,7 @@ static int fq_timeout(struct dma_cookie *c)
 	}
 	c->fq_timer_on = false;
 	fq_flush_iotlb(c);
-	freed = fq_ring_free_locked(c);
+	freed = ims_iommu_dma_fq_ring_free(c);
 	fq_unlock(c);
 	return (int)freed;
 }
@@ -144,7 +99,7 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 		fq_lock(c);
 		if (c->head != c->tail)
 			fq_flush_iotlb(c);
-		fq_ring_free_locked(c);
+		ims_iommu_dma_fq_ring_free(c);
 		fq_unlock(c);
 		free(c->ring);
 	}
@@ -190,8 +145,8 @@ static void reserve_regions(struct dma_cookie *c, struct ims_device *dev)
 }
 
 /* iommu_dma_init_domain() for the first device that uses the DMA API on @domain. */
-static __attribute__((noinline)) struct dma_cookie *
-init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_domain *domain)
+struct dma_cookie *ims_iommu_dma_init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					     struct ims_iommu_domain *domain)
 {
 	struct dma_cookie *c, *expected = NULL;
 	uint64_t base_pfn;
@@ -245,31 +200,8 @@ init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_do
 	return c;
 }
 
-/* The DMA domain of @dev (iommu_get_dma_domain()) and its cookie: two loads once set up. */
-static inline struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
-					    struct ims_iommu_domain **domainp)
-{
-	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
-	struct dma_cookie *c =
-		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
-
-	*domainp = domain;
-	return likely(c) ? c : init_cookie(ctx, dev, domain);
-}
-
-static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
-{
-	int n = atomic_load_explicit(&c->nr_dac, memory_order_acquire);
-
-	for (int i = 0; i < n && i < MAX_DAC_DEVS; i++)
-		if (c->dac[i] == dev)
-			return true;
-	return false;
-}
-
 /* The 32-bit attempt failed: stop trying it for @dev ("Using N-bit DMA addresses"). */
-static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims_device *dev,
-						uint64_t dma_limit)
+void ims_iommu_dma_dac_force(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_limit)
 {
 	if (!c->ctx)
 		return;
@@ -287,96 +219,19 @@ static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims
 	pthread_mutex_unlock(&c->ctx->lock);
 }
 
-/* iommu_dma_alloc_iova() */
-static inline __attribute__((always_inline)) uint64_t
-alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t dma_limit)
+/* __iommu_dma_unmap() unmapped less than the whole range. */
+void ims_iommu_dma_unmap_short(struct ims_device *dev, uint64_t dma_addr, size_t size,
+			       size_t unmapped)
 {
-	uint64_t iova_len = size >> c->shift, pfn;
-
-	dma_limit = IMS_MIN(min_not_zero(dma_limit, dev->bus_dma_limit), c->aperture_limit);
-	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
-	    !dac_forced(c, dev)) {
-		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
-		if (likely(pfn))
-			return pfn << c->shift;
-		dac_force(c, dev, dma_limit);
-	}
-	pfn = ims_iova_alloc_fast(c->iovad, iova_len, dma_limit >> c->shift, true);
-	return pfn << c->shift;
-}
-
-static void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
-{
-	ims_iova_free_fast(c->iovad, iova >> c->shift, size >> c->shift);
-}
-
-/* dma_info_to_prot() */
-static inline int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent,
-				   unsigned long attrs)
-{
-	/* by direction: BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE */
-	static const int dir_prot[3] = { IMS_IOMMU_READ | IMS_IOMMU_WRITE, IMS_IOMMU_READ,
-					 IMS_IOMMU_WRITE };
-	int prot;
-
-	if (unlikely((unsigned int)dir >= IMS_DMA_NONE))
-		return 0; /* DMA_NONE and anything else: no access at all */
-	prot = dir_prot[dir] | (coherent ? IMS_IOMMU_CACHE : 0);
-	if (attrs & IMS_DMA_ATTR_PRIVILEGED)
-		prot |= IMS_IOMMU_PRIV;
-	return prot;
-}
-
-/* __iommu_dma_map() */
-static inline __attribute__((always_inline)) uint64_t dma_map(struct dma_cookie *c,
-							      struct ims_device *dev, uint64_t phys,
-							      size_t size, int prot,
-							      uint64_t dma_mask)
-{
-	uint64_t off = phys & (c->granule - 1), iova;
-
-	size = ALIGN_UP(size + off, c->granule);
-	iova = alloc_iova(c, dev, size, dma_mask);
-	if (!iova)
-		return IMS_DMA_MAPPING_ERROR;
-	if (iommu_map_inline(c->domain, iova, phys - off, size, prot, IMS_GFP_KERNEL)) {
-		free_iova(c, iova, size);
-		return IMS_DMA_MAPPING_ERROR;
-	}
-	return iova + off;
-}
-
-/* __iommu_dma_unmap() */
-static inline __attribute__((always_inline)) void
-dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
-{
-	uint64_t off = dma_addr & (c->granule - 1);
-	struct ims_iotlb_gather gather;
-	size_t unmapped;
-
-	dma_addr -= off;
-	size = ALIGN_UP(size + off, c->granule);
-	ims_iotlb_gather_init(&gather);
-	gather.queued = c->fq;
-	unmapped = iommu_unmap_fast_inline(c->domain, dma_addr, size, &gather);
-	if (unlikely(unmapped != size))
-		ims_dev_logf(dev, IMS_LOG_WARNING,
-			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
-			     unmapped, size, (unsigned long long)dma_addr);
-	if (!unmapped)
-		return; /* nothing was mapped there: Linux would free the IOVA twice */
-	if (!gather.queued) {
-		ims_iommu_iotlb_sync(c->domain, &gather);
-		free_iova(c, dma_addr, size);
-	} else {
-		queue_iova(c, dma_addr >> c->shift, size >> c->shift);
-	}
+	ims_dev_logf(dev, IMS_LOG_WARNING,
+		     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx", unmapped,
+		     size, (unsigned long long)dma_addr);
 }
 
 /* dev_use_swiotlb(): untrusted PCI devices bounce. */
 bool ims_iommu_dma_use_swiotlb(struct ims_device *dev)
 {
-	return dev->pci && dev->pci->untrusted;
+	return iommu_dma_use_swiotlb(dev);
 }
 
 /*
@@ -384,9 +239,9 @@ bool ims_iommu_dma_use_swiotlb(struct ims_device *dev)
  * unaligned buffer (the swiotlb bounce) or a non-coherent device (the cache
  * maintenance): the address to map, or IMS_DMA_MAPPING_ERROR.
  */
-static __attribute__((noinline)) uint64_t
-map_page_prepare(struct ims_dma_ctx *ctx, struct ims_device *dev, const struct dma_cookie *c,
-		 uint64_t phys, size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+uint64_t ims_iommu_dma_map_page_prepare(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					const struct dma_cookie *c, uint64_t phys, size_t size,
+					enum ims_dma_data_direction dir, unsigned long attrs)
 {
 	if (ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) {
 		uint64_t tlb;
@@ -418,10 +273,9 @@ map_page_prepare(struct ims_dma_ctx *ctx, struct ims_device *dev, const struct d
 }
 
 /* A failed map of a bounced buffer gives its swiotlb slot back. */
-static __attribute__((noinline)) void map_page_failed(struct ims_dma_ctx *ctx,
-						      struct ims_device *dev, uint64_t phys,
-						      size_t size, enum ims_dma_data_direction dir,
-						      unsigned long attrs)
+void ims_iommu_dma_map_page_failed(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				   size_t size, enum ims_dma_data_direction dir,
+				   unsigned long attrs)
 {
 	if (ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
@@ -433,47 +287,35 @@ uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev,
 {
 	struct ims_iommu_domain *domain;
 	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
-	uint64_t iova;
 
 	if (unlikely(!c))
 		return IMS_DMA_MAPPING_ERROR;
-	if (unlikely((ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) ||
-		     (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC)))) {
-		phys = map_page_prepare(ctx, dev, c, phys, size, dir, attrs);
-		if (phys == IMS_DMA_MAPPING_ERROR)
-			return IMS_DMA_MAPPING_ERROR;
-	}
-	iova = dma_map(c, dev, phys, size, dma_info_to_prot(dir, dev->dma_coherent, attrs),
-		       dma_get_mask_inline(dev));
-	if (unlikely(iova == IMS_DMA_MAPPING_ERROR))
-		map_page_failed(ctx, dev, phys, size, dir, attrs);
-	return iova;
+	return iommu_dma_map_page_inline(ctx, c, dev, phys, size, dir, attrs);
 }
 
-void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
-			      size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+/* iommu_dma_unmap_page() for a device that needs the physical address (sync, bounce). */
+void ims_iommu_dma_unmap_page_phys(struct ims_dma_ctx *ctx, struct dma_cookie *c,
+				   struct ims_device *dev, uint64_t addr, size_t size,
+				   enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	struct ims_iommu_domain *domain;
-	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
-	uint64_t phys;
+	uint64_t phys = ims_iommu_iova_to_phys(c->domain, addr);
 
-	if (!c)
-		return;
-	/*
-	 * Linux walks the table for the physical address every time; it is only
-	 * needed for cache maintenance or a swiotlb slot, so a coherent device
-	 * that never bounces skips the walk (same result).
-	 */
-	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev)) {
-		dma_unmap(c, dev, addr, size);
-		return;
-	}
-	phys = ims_iommu_iova_to_phys(domain, addr);
 	if (phys && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC) && !dev->dma_coherent)
 		ims_arch_sync_dma_for_cpu(ctx, phys, size, dir);
 	dma_unmap(c, dev, addr, size);
 	if (phys && ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+}
+
+/* iommu_dma_unmap_page() */
+void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
+			      size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+
+	if (c)
+		iommu_dma_unmap_page_inline(ctx, c, dev, addr, size, dir, attrs);
 }
 
 void ims_iommu_dma_sync_single_for_cpu(struct ims_dma_ctx *ctx, struct ims_device *dev,

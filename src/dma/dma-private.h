@@ -14,6 +14,7 @@
 #include "util/compiler.h"
 
 struct dma_debug;
+struct dma_cookie;
 
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
@@ -72,58 +73,6 @@ struct ims_dma_ctx {
 	_Atomic uint64_t fq_flushes;
 	_Atomic uint64_t debug_counts[IMS_DMA_DEBUG_NR];
 };
-
-/* ---- dma-iommu's per-domain state (dma-iommu.c) ---- */
-
-#define MAX_DAC_DEVS 64
-
-/* struct iova_fq_entry */
-struct fq_entry {
-	uint64_t iova_pfn;
-	uint64_t pages;
-	uint64_t counter;
-};
-
-/* struct iommu_dma_cookie (IOVA cookie) */
-struct dma_cookie {
-	struct ims_dma_ctx *ctx; /* NULL once the context is gone */
-	struct ims_iommu_domain *domain;
-	struct ims_iova_domain *iovad;
-	unsigned int shift;
-	uint64_t granule;
-	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
-	bool forcedac;
-	/*
-	 * The flush queue (one ring, not per CPU), under a spinlock held for a
-	 * few stores: queueing costs one atomic exchange and a release store.
-	 * @queued counts this ring's IOVAs: written under the lock with a plain
-	 * store (no read-modify-write), read by ims_dma_get_stats().
-	 */
-	bool fq;
-	atomic_int fq_lock;
-	struct fq_entry *ring;
-	unsigned int head, tail, size;
-	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
-	bool fq_timer_on;
-	_Atomic uint64_t queued;
-	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
-	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
-	struct ims_device *dac[MAX_DAC_DEVS];
-	_Atomic int nr_dac;
-};
-
-/*
- * The DMA context of an IOMMU device whose DMA domain has its cookie, from the
- * cookie (loads only), or NULL: what ims_devcore_dma_ctx() returns for it.
- */
-static inline struct ims_dma_ctx *ims_iommu_dma_dev_ctx(const struct ims_device *dev)
-{
-	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
-	struct dma_cookie *c =
-		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
-
-	return c ? c->ctx : NULL;
-}
 
 /* The state of @dev's system, created with the defaults at first use (NULL without memory). */
 struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "dma/dma-iommu.h"
 #include "dma/dma-private.h"
 #include "util/compiler.h"
 #include "util/log.h"
@@ -704,16 +705,36 @@ map_page_debug(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys, s
 	return addr;
 }
 
+/* dma_map_page_attrs() once the arguments are checked: any device, any option. */
+static __attribute__((noinline)) uint64_t map_page_any(struct ims_device *dev, uint64_t phys,
+						       size_t size, enum ims_dma_data_direction dir,
+						       unsigned long attrs)
+{
+	struct ims_dma_ctx *ctx = dev_dma_ctx(dev);
+
+	if (unlikely(!ctx))
+		return IMS_DMA_MAPPING_ERROR;
+	if (unlikely(!ims_dma_is_ram(ctx, phys, size)))
+		return map_page_not_ram(dev, phys, size);
+	if (unlikely(ctx->debug))
+		return map_page_debug(ctx, dev, phys, size, dir, attrs);
+	if (use_dma_iommu(dev))
+		return ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
+	return ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
+}
+
 /*
- * dma_map_page_attrs().  Without DMA-API debug nothing is left to do after
- * the ops' map_page, so the common path ends in a tail call.
+ * dma_map_page_attrs().  An IOMMU device whose DMA domain is set up, without
+ * DMA-API debug, maps in this one function (dma-iommu.h); everything else
+ * goes to map_page_any().
  */
 static inline __attribute__((always_inline)) uint64_t
 dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
 		   enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	struct ims_dma_ctx *ctx;
 	uint64_t phys = page + offset;
+	struct dma_cookie *c;
+	struct ims_dma_ctx *ctx;
 
 	if (unlikely(!dev || !valid_dir(dir)))
 		return IMS_DMA_MAPPING_ERROR; /* BUG_ON(!valid_dma_direction(dir)) */
@@ -721,16 +742,10 @@ dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t 
 		return map_page_no_mask(dev);
 	if (unlikely(dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page))
 		return IMS_DMA_MAPPING_ERROR;
-	ctx = dev_dma_ctx(dev);
-	if (unlikely(!ctx))
-		return IMS_DMA_MAPPING_ERROR;
-	if (unlikely(!ims_dma_is_ram(ctx, phys, size)))
-		return map_page_not_ram(dev, phys, size);
-	if (unlikely(ctx->debug))
-		return map_page_debug(ctx, dev, phys, size, dir, attrs);
-	if (likely(use_dma_iommu(dev)))
-		return ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
-	return ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(ctx = c->ctx) && likely(!ctx->debug) && likely(ims_dma_is_ram(ctx, phys, size)))
+		return iommu_dma_map_page_inline(ctx, c, dev, phys, size, dir, attrs);
+	return map_page_any(dev, phys, size, dir, attrs);
 }
 
 IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset,
@@ -758,15 +773,13 @@ static __attribute__((noinline, cold)) void unmap_page_dummy(struct ims_device *
 	ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_dummy_unmap_page");
 }
 
-/* dma_unmap_page_attrs(): a tail call to the ops without DMA-API debug. */
-static inline __attribute__((always_inline)) void
-dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
-		     enum ims_dma_data_direction dir, unsigned long attrs)
+/* dma_unmap_page_attrs() once the arguments are checked: any device, any option. */
+static __attribute__((noinline)) void unmap_page_any(struct ims_device *dev, uint64_t addr,
+						     size_t size, enum ims_dma_data_direction dir,
+						     unsigned long attrs)
 {
 	struct ims_dma_ctx *ctx;
 
-	if (unlikely(!dev || !valid_dir(dir)))
-		return;
 	if (unlikely(dma_is_dummy(dev))) {
 		unmap_page_dummy(dev);
 		return;
@@ -776,10 +789,27 @@ dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
 		return;
 	if (unlikely(ctx->debug))
 		unmap_page_debug(ctx, dev, addr, size, dir, attrs);
-	else if (likely(use_dma_iommu(dev)))
+	else if (use_dma_iommu(dev))
 		ims_iommu_dma_unmap_page(ctx, dev, addr, size, dir, attrs);
 	else
 		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
+}
+
+/* dma_unmap_page_attrs(): as dma_map_page_attrs(), the common case in one function. */
+static inline __attribute__((always_inline)) void
+dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
+		     enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct dma_cookie *c;
+	struct ims_dma_ctx *ctx;
+
+	if (unlikely(!dev || !valid_dir(dir)))
+		return;
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(ctx = c->ctx) && likely(!ctx->debug))
+		iommu_dma_unmap_page_inline(ctx, c, dev, addr, size, dir, attrs);
+	else
+		unmap_page_any(dev, addr, size, dir, attrs);
 }
 
 IMS_EXPORT void ims_dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
