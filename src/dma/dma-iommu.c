@@ -20,13 +20,17 @@
 
 unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
-	unsigned int freed = 0;
+	const struct fq_entry *ring = c->ring;
+	unsigned int head = c->head, tail = c->tail, mask = c->size - 1, freed = 0;
+	uint64_t finish = c->fq_flush_finish_cnt;
 
-	while (c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt) {
-		ims_iova_free_fast(c->iovad, c->ring[c->head].iova_pfn, c->ring[c->head].pages);
-		c->head = (c->head + 1) & (c->size - 1);
+	/* the ring is only written under the lock, which the caller holds */
+	while (head != tail && ring[head].counter < finish) {
+		ims_iova_free_fast(c->iovad, ring[head].iova_pfn, ring[head].pages);
+		head = (head + 1) & mask;
 		freed++;
 	}
+	c->head = head;
 	return freed;
 }
 

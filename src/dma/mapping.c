@@ -1040,19 +1040,26 @@ IMS_EXPORT void ims_dma_sync_sg_for_device(struct ims_device *dev, struct ims_sc
 		ims_dma_sync_single_for_device(dev, sg[i].dma_address, sg[i].dma_length, dir);
 }
 
+/* dma_mapping_error() with DMA-API debug on, or a device whose context is not at hand. */
+static __attribute__((noinline)) int mapping_error_any(struct ims_device *dev, uint64_t dma_addr)
+{
+	/* the context if there is one: this call never creates it */
+	struct ims_dma_ctx *ctx = dev ? ims_devcore_dma_ctx(dev->core) : NULL;
+
+	if (ctx && ctx->debug)
+		ims_debug_dma_mapping_error(ctx, dev, dma_addr);
+	return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
 IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
 {
 	struct ims_dma_ctx *ctx;
 
-	if (unlikely(!dev))
+	/* debug_dma_mapping_error() is a no-op without DMA-API debug */
+	if (likely(dev) && likely(use_dma_iommu(dev)) && likely(ctx = ims_iommu_dma_dev_ctx(dev)) &&
+	    likely(!ctx->debug))
 		return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
-	/* the context if there is one: this call never creates it */
-	ctx = likely(dev->dma_ops == IMS_DMA_OPS_IOMMU) ? ims_iommu_dma_dev_ctx(dev) : NULL;
-	if (unlikely(!ctx))
-		ctx = ims_devcore_dma_ctx(dev->core);
-	if (unlikely(ctx && ctx->debug))
-		ims_debug_dma_mapping_error(ctx, dev, dma_addr);
-	return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
+	return mapping_error_any(dev, dma_addr);
 }
 
 /* ---- dma-direct address helpers -------------------------------------------------------- */

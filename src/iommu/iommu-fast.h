@@ -43,13 +43,17 @@ size_t ims_iommu_unmap_finish(struct ims_iommu_domain *domain, uint64_t iova, si
 /*
  * The smallest page size of @bitmap when @size (non-zero) is a multiple of it
  * below the next supported size, with @iova | @other aligned to it; 0 otherwise.
+ * One page of the smallest size (a DMA mapping of one granule) is tested first.
  */
 static inline __attribute__((always_inline)) uint64_t
 iommu_min_only_pgsize(uint64_t bitmap, uint64_t iova, uint64_t other, size_t size)
 {
 	uint64_t min = bitmap & -bitmap;
-	uint64_t bigger = bitmap & ~((min << 1) - 1);
+	uint64_t bigger;
 
+	if (likely(size == min && size && !((iova | other) & (min - 1))))
+		return min;
+	bigger = bitmap & ~((min << 1) - 1);
 	if (unlikely(!size || ((iova | other | size) & (min - 1))))
 		return 0;
 	if (unlikely(bigger && size >= (bigger & -bigger)))
