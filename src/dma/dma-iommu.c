@@ -68,6 +68,7 @@ void ims_iommu_dma_ctx_gone(struct ims_dma_ctx *ctx)
 	pthread_mutex_lock(&ctx->lock);
 	for (struct dma_cookie *c = ctx->cookies, *next; c; c = next) {
 		next = c->next;
+		__atomic_store_n(&c->fast, false, __ATOMIC_RELAXED);
 		c->ctx = NULL;
 		c->next = NULL;
 	}
@@ -90,6 +91,23 @@ static int fq_timeout(struct dma_cookie *c)
 	freed = ims_iommu_dma_fq_ring_free(c);
 	fq_unlock(c);
 	return (int)freed;
+}
+
+/* The common path's view of @c (struct dma_cookie @fast). */
+static void fast_init(struct dma_cookie *c, const struct ims_dma_ctx *ctx,
+		      const struct ims_iommu_domain *domain)
+{
+	const struct ims_iommu_domain_ops *ops = domain->ops;
+
+	c->ram0_base = ctx->ram0_base;
+	c->ram0_size = ctx->ram0_size;
+	c->dma32_pfn = DMA_BIT_MASK(32) >> c->shift;
+	if (!ops || !ops->map_pages || !ops->unmap_pages || ops->iotlb_sync_map)
+		return;
+	c->map_pages = ops->map_pages;
+	c->unmap_pages = ops->unmap_pages;
+	c->fast = !ctx->debug && (domain->type & __IMS_IOMMU_DOMAIN_PAGING) &&
+		  (c->granule == (domain->pgsize_bitmap & -domain->pgsize_bitmap));
 }
 
 /* iommu_put_dma_cookie(): flush what is queued, then free the IOVA domain. */
@@ -187,6 +205,7 @@ struct dma_cookie *ims_iommu_dma_init_cookie(struct ims_dma_ctx *ctx, struct ims
 		}
 	}
 	reserve_regions(c, dev);
+	fast_init(c, ctx, domain);
 	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		if (c->fq)

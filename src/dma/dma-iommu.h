@@ -50,6 +50,21 @@ struct dma_cookie {
 	bool fq_timer_on;
 	_Atomic uint64_t queued;
 	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
+	/*
+	 * The one-granule common path (iommu_dma_map_page_fast()), fixed when
+	 * the cookie is made: @fast when the context has no DMA-API debug and
+	 * the domain is a paging domain whose driver maps and unmaps without
+	 * iotlb_sync_map (iommu_map() of one page of the smallest size is then
+	 * exactly one map_pages() call, iommu_unmap_fast() one unmap_pages()).
+	 * Cleared when the context goes (ims_iommu_dma_ctx_gone()).
+	 */
+	bool fast;
+	int (*map_pages)(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, size_t *mapped);
+	size_t (*unmap_pages)(struct ims_iommu_domain *domain, uint64_t iova, size_t pgsize,
+			      size_t pgcount, struct ims_iotlb_gather *gather);
+	uint64_t ram0_base, ram0_size; /* the context's largest RAM region (ims_dma_is_ram()) */
+	uint64_t dma32_pfn;	       /* DMA_BIT_MASK(32) >> shift */
 	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
 	struct ims_device *dac[MAX_DAC_DEVS];
 	_Atomic int nr_dac;
@@ -284,6 +299,86 @@ iommu_dma_unmap_page_inline(struct ims_dma_ctx *ctx, struct dma_cookie *c, struc
 		dma_unmap(c, dev, addr, size);
 	else
 		ims_iommu_dma_unmap_page_phys(ctx, c, dev, addr, size, dir, attrs);
+}
+
+/* Whether @c takes the one-granule common path. */
+static inline bool cookie_fast(const struct dma_cookie *c)
+{
+	return __atomic_load_n(&c->fast, __ATOMIC_RELAXED);
+}
+
+/*
+ * dma_map_page_attrs() -> iommu_dma_map_page() for the common case: a buffer
+ * within one granule, in the context's largest RAM region, of a coherent,
+ * trusted device whose DMA domain's cookie is @fast (no DMA-API debug, a
+ * driver without iotlb_sync_map).  What Linux does for it, in order: the
+ * IOVA (iommu_dma_alloc_iova(), 32-bit first for PCI), iommu_map() (one
+ * map_pages() call of one page of the smallest size, which is the granule),
+ * the address.  Returns 0 (never a DMA address: IOVA pfn 0 is never
+ * allocated) when the case is not this one, with nothing done.
+ */
+static inline __attribute__((always_inline)) uint64_t
+iommu_dma_map_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
+			enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t gmask = c->granule - 1, off = phys & gmask, iova;
+	size_t mapped = 0;
+	int prot, ret;
+
+	/* 0 < size <= granule - off; RAM; a DMA mask; coherent; trusted */
+	if (unlikely(size - 1 > gmask - off || phys - c->ram0_base >= c->ram0_size ||
+		     size > c->ram0_size - (phys - c->ram0_base) || !dev->has_dma_mask ||
+		     !dev->dma_coherent || iommu_dma_use_swiotlb(dev)))
+		return 0;
+	iova = alloc_iova(c, dev, c->granule, dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32));
+	if (unlikely(!iova))
+		goto failed;
+	prot = dma_info_to_prot(dir, true, attrs);
+	ret = c->map_pages(c->domain, iova, phys - off, c->granule, 1, prot, &mapped);
+	if (unlikely(ret || mapped != c->granule) &&
+	    ims_iommu_map_finish(c->domain, iova, phys - off, c->granule, prot, ret, mapped)) {
+		free_iova(c, iova, c->granule);
+		goto failed;
+	}
+	return iova + off;
+failed:
+	ims_iommu_dma_map_page_failed(c->ctx, dev, phys, size, dir, attrs);
+	return IMS_DMA_MAPPING_ERROR;
+}
+
+/*
+ * dma_unmap_page_attrs() -> iommu_dma_unmap_page() for the common case (as
+ * iommu_dma_map_page_fast()): iommu_unmap_fast() of the granule (one
+ * unmap_pages() call), then queue_iova() on a flush-queue domain, or
+ * iommu_iotlb_sync() and the IOVA free on a strict one.  Returns false when
+ * the case is not this one, with nothing done.
+ */
+static inline __attribute__((always_inline)) bool
+iommu_dma_unmap_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t addr, size_t size)
+{
+	uint64_t gmask = c->granule - 1, off = addr & gmask, iova = addr - off;
+	struct ims_iotlb_gather gather;
+	size_t unmapped;
+
+	if (unlikely(size - 1 > gmask - off || !dev->dma_coherent || iommu_dma_use_swiotlb(dev)))
+		return false;
+	ims_iotlb_gather_init(&gather);
+	gather.queued = c->fq;
+	unmapped = c->unmap_pages(c->domain, iova, c->granule, 1, &gather);
+	if (unlikely(unmapped != c->granule)) {
+		unmapped = ims_iommu_unmap_finish(c->domain, iova, c->granule, &gather, unmapped);
+		if (unmapped != c->granule)
+			ims_iommu_dma_unmap_short(dev, iova, c->granule, unmapped);
+		if (!unmapped)
+			return true; /* nothing was mapped there (as dma_unmap()) */
+	}
+	if (likely(gather.queued)) {
+		queue_iova(c, iova >> c->shift, 1);
+	} else {
+		ims_iommu_iotlb_sync(c->domain, &gather);
+		free_iova(c, iova, c->granule);
+	}
+	return true;
 }
 
 #endif

@@ -732,12 +732,16 @@ static inline __attribute__((always_inline)) uint64_t
 dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
 		   enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t phys = page + offset;
+	uint64_t phys = page + offset, addr;
 	struct dma_cookie *c;
 	struct ims_dma_ctx *ctx;
 
 	if (unlikely(!dev || !valid_dir(dir)))
 		return IMS_DMA_MAPPING_ERROR; /* BUG_ON(!valid_dma_direction(dir)) */
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(cookie_fast(c)) && likely(phys >= page) &&
+	    likely(addr = iommu_dma_map_page_fast(c, dev, phys, size, dir, attrs)))
+		return addr;
 	if (unlikely(!dev->has_dma_mask))
 		return map_page_no_mask(dev);
 	if (unlikely(dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page))
@@ -804,6 +808,9 @@ dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
 	struct ims_dma_ctx *ctx;
 
 	if (unlikely(!dev || !valid_dir(dir)))
+		return;
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(cookie_fast(c)) && likely(iommu_dma_unmap_page_fast(c, dev, addr, size)))
 		return;
 	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
 	    likely(ctx = c->ctx) && likely(!ctx->debug))
@@ -1053,11 +1060,11 @@ static __attribute__((noinline)) int mapping_error_any(struct ims_device *dev, u
 
 IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
 {
-	struct ims_dma_ctx *ctx;
+	struct dma_cookie *c;
 
-	/* debug_dma_mapping_error() is a no-op without DMA-API debug */
-	if (likely(dev) && likely(use_dma_iommu(dev)) && likely(ctx = ims_iommu_dma_dev_ctx(dev)) &&
-	    likely(!ctx->debug))
+	/* debug_dma_mapping_error() is a no-op without DMA-API debug (a @fast cookie) */
+	if (likely(dev) && likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(cookie_fast(c)))
 		return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
 	return mapping_error_any(dev, dma_addr);
 }
