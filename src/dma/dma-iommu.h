@@ -188,7 +188,7 @@ alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t d
 	dma_limit = IMS_MIN(min_not_zero(dma_limit, dev->bus_dma_limit), c->aperture_limit);
 	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
 	    !dac_forced(c, dev)) {
-		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
+		pfn = ims_iova_alloc_fast(c->iovad, iova_len, c->dma32_pfn, false);
 		if (likely(pfn))
 			return pfn << c->shift;
 		ims_iommu_dma_dac_force(c, dev, dma_limit);
