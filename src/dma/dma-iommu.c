@@ -21,17 +21,20 @@
 unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
 	const struct fq_entry *ring = c->ring;
-	unsigned int head = c->head, tail = c->tail, mask = c->size - 1, freed = 0;
-	uint64_t finish = c->fq_flush_finish_cnt;
+	struct ims_iova_domain *iovad = c->iovad;
+	uint64_t head = c->head, tail = atomic_load_explicit(&c->tail, memory_order_relaxed);
+	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, start = head;
 
 	/* the ring is only written under the lock, which the caller holds */
-	while (head != tail && ring[head].counter < finish) {
-		ims_iova_free_fast(c->iovad, ring[head].iova_pfn, ring[head].pages);
-		head = (head + 1) & mask;
-		freed++;
+	for (; head != tail; head++) {
+		const struct fq_entry *e = &ring[head & mask];
+
+		if (e->counter >= finish)
+			break;
+		ims_iova_free_fast(iovad, e->iova_pfn, e->pages);
 	}
 	c->head = head;
-	return freed;
+	return (unsigned int)(head - start);
 }
 
 static void fq_flush_iotlb(struct dma_cookie *c)
@@ -57,7 +60,7 @@ uint64_t ims_iommu_dma_fq_queued(struct ims_dma_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->lock);
 	for (struct dma_cookie *c = ctx->cookies; c; c = c->next)
-		n += atomic_load_explicit(&c->queued, memory_order_relaxed);
+		n += atomic_load_explicit(&c->tail, memory_order_relaxed);
 	pthread_mutex_unlock(&ctx->lock);
 	return n;
 }
@@ -119,7 +122,7 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 		return;
 	if (c->fq) {
 		fq_lock(c);
-		if (c->head != c->tail)
+		if (c->head != atomic_load_explicit(&c->tail, memory_order_relaxed))
 			fq_flush_iotlb(c);
 		ims_iommu_dma_fq_ring_free(c);
 		fq_unlock(c);
@@ -134,7 +137,7 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 				break;
 			}
 		atomic_fetch_add_explicit(&c->ctx->fq_queued,
-					  atomic_load_explicit(&c->queued, memory_order_relaxed),
+					  atomic_load_explicit(&c->tail, memory_order_relaxed),
 					  memory_order_relaxed);
 		pthread_mutex_unlock(&c->ctx->lock);
 	}
@@ -193,10 +196,12 @@ struct dma_cookie *ims_iommu_dma_init_cookie(struct ims_dma_ctx *ctx, struct ims
 	}
 	if (domain->type == IMS_IOMMU_DOMAIN_DMA_FQ) {
 		/* a power of two, at least 2 (the ring index wraps with a mask) */
-		c->size = 2;
-		while (c->size < ctx->opts.fq_size && c->size < (1u << 20))
-			c->size <<= 1;
-		c->ring = calloc(c->size, sizeof(*c->ring));
+		uint64_t size = 2;
+
+		while (size < ctx->opts.fq_size && size < (1u << 20))
+			size <<= 1;
+		c->mask = size - 1;
+		c->ring = calloc(size, sizeof(*c->ring));
 		if (c->ring) {
 			c->fq = true;
 		} else {

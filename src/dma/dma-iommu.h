@@ -38,17 +38,19 @@ struct dma_cookie {
 	bool forcedac;
 	/*
 	 * The flush queue (one ring, not per CPU), under a spinlock held for a
-	 * few stores: queueing costs one atomic exchange and a release store.
-	 * @queued counts this ring's IOVAs: written under the lock with a plain
-	 * store (no read-modify-write), read by ims_dma_get_stats().
+	 * few stores.  @head and @tail run free (the slot is the index & @mask,
+	 * @mask = size - 1 with the size a power of two); the ring holds at most
+	 * @mask entries (Linux's fq_full(): (tail + 1) % size == head).  @tail
+	 * is also the number of IOVAs this ring has queued: written under the
+	 * lock with a relaxed store, read by ims_dma_get_stats().
 	 */
 	bool fq;
 	atomic_int fq_lock;
 	struct fq_entry *ring;
-	unsigned int head, tail, size;
+	uint64_t head, mask;
+	_Atomic uint64_t tail;
 	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
 	bool fq_timer_on;
-	_Atomic uint64_t queued;
 	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
 	/*
 	 * The one-granule common path (iommu_dma_map_page_fast()), fixed when
@@ -110,28 +112,30 @@ static inline void fq_unlock(struct dma_cookie *c)
 }
 
 /*
- * queue_iova().  Entries leave the ring only after a flush that began after
- * they were queued; the flush increments both counters under this lock, so
- * the head can only be freeable right after one: ims_iommu_dma_fq_ring_free() here
- * checks one entry and returns.
+ * queue_iova().  Linux first frees the entries a finished flush made safe
+ * (fq_ring_free_locked()), then flushes when the ring is full.  Here every
+ * flush (fq_flush_iotlb(): full ring, timeout, teardown) raises both counters
+ * and frees the ring under this lock in the same critical section, and a
+ * flush frees every entry queued before it: the ring never holds a freeable
+ * entry when the lock is taken, so the first step has nothing to do and only
+ * the full test remains.
  */
 static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
 							     uint64_t pages)
 {
-	unsigned int tail;
+	struct fq_entry *e;
+	uint64_t tail;
 
 	fq_lock(c);
-	if (unlikely(c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt))
-		ims_iommu_dma_fq_ring_free(c);
-	tail = c->tail;
-	if (unlikely(((tail + 1) & (c->size - 1)) == c->head))
+	tail = atomic_load_explicit(&c->tail, memory_order_relaxed);
+	if (unlikely(tail - c->head >= c->mask))
 		ims_iommu_dma_fq_flush_full(c);
-	c->ring[tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (tail + 1) & (c->size - 1);
+	e = &c->ring[tail & c->mask];
+	e->iova_pfn = pfn;
+	e->pages = pages;
+	e->counter = c->fq_flush_start_cnt;
+	atomic_store_explicit(&c->tail, tail + 1, memory_order_relaxed);
 	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
-	atomic_store_explicit(&c->queued,
-			      atomic_load_explicit(&c->queued, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
 	fq_unlock(c);
 }
 
