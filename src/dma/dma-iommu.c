@@ -105,6 +105,8 @@ static void fast_init(struct dma_cookie *c, const struct ims_dma_ctx *ctx,
 	c->ram0_base = ctx->ram0_base;
 	c->ram0_size = ctx->ram0_size;
 	c->dma32_pfn = DMA_BIT_MASK(32) >> c->shift;
+	c->mask32_limit = IMS_MIN(DMA_BIT_MASK(32), c->aperture_limit);
+	c->try32 = !c->forcedac && c->aperture_limit > DMA_BIT_MASK(32);
 	if (!ops || !ops->map_pages || !ops->unmap_pages || ops->iotlb_sync_map)
 		return;
 	c->map_pages = ops->map_pages;

@@ -67,6 +67,13 @@ struct dma_cookie {
 			      size_t pgcount, struct ims_iotlb_gather *gather);
 	uint64_t ram0_base, ram0_size; /* the context's largest RAM region (ims_dma_is_ram()) */
 	uint64_t dma32_pfn;	       /* DMA_BIT_MASK(32) >> shift */
+	/*
+	 * min(DMA_BIT_MASK(32), aperture_limit): a DMA mask up to this one, with
+	 * no bus_dma_limit, is the IOVA limit as it is (no 32-bit first attempt,
+	 * the aperture above it): iommu_dma_alloc_iova() in one call.
+	 */
+	uint64_t mask32_limit;
+	bool try32; /* !forcedac and an aperture above 32 bits */
 	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
 	struct ims_device *dac[MAX_DAC_DEVS];
 	_Atomic int nr_dac;
@@ -201,6 +208,23 @@ alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t d
 	return pfn << c->shift;
 }
 
+/*
+ * The 32-bit attempt of iommu_dma_alloc_iova() for a mask wider than 32 bits
+ * (no bus_dma_limit), and on failure "Using N-bit DMA addresses" and the full
+ * limit: a pfn, or 0.
+ */
+static inline __attribute__((always_inline)) uint64_t
+alloc_iova_dac(struct dma_cookie *c, struct ims_device *dev, uint64_t mask)
+{
+	uint64_t pfn = ims_iova_alloc_fast(c->iovad, 1, c->dma32_pfn, false);
+
+	if (likely(pfn))
+		return pfn;
+	mask = IMS_MIN(mask, c->aperture_limit);
+	ims_iommu_dma_dac_force(c, dev, mask);
+	return ims_iova_alloc_fast(c->iovad, 1, mask >> c->shift, true);
+}
+
 static inline void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
 {
 	ims_iova_free_fast(c->iovad, iova >> c->shift, size >> c->shift);
@@ -325,7 +349,7 @@ static inline __attribute__((always_inline)) uint64_t
 iommu_dma_map_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
 			enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t gmask = c->granule - 1, off = phys & gmask, iova;
+	uint64_t gmask = c->granule - 1, off = phys & gmask, iova, mask;
 	size_t mapped = 0;
 	int prot, ret;
 
@@ -334,7 +358,25 @@ iommu_dma_map_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t p
 		     size > c->ram0_size - (phys - c->ram0_base) || !dev->has_dma_mask ||
 		     !dev->dma_coherent || iommu_dma_use_swiotlb(dev)))
 		return 0;
-	iova = alloc_iova(c, dev, c->granule, dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32));
+	/*
+	 * iommu_dma_alloc_iova() without a bus_dma_limit: a mask within 32 bits
+	 * (and the aperture) is the limit; a wider one of a PCI device tries the
+	 * 32-bit limit first while no device of the cookie has had that attempt
+	 * fail.  Anything else, and a failed 32-bit attempt, goes through
+	 * alloc_iova().
+	 */
+	mask = dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
+	iova = 0;
+	if (likely(!dev->bus_dma_limit)) {
+		if (mask <= c->mask32_limit)
+			iova = ims_iova_alloc_fast(c->iovad, 1, mask >> c->shift, true);
+		else if (likely(c->try32 && dev->bus == IMS_BUS_PCI &&
+				!atomic_load_explicit(&c->nr_dac, memory_order_acquire)))
+			iova = alloc_iova_dac(c, dev, mask);
+		iova <<= c->shift;
+	}
+	if (unlikely(!iova))
+		iova = alloc_iova(c, dev, c->granule, mask);
 	if (unlikely(!iova))
 		goto failed;
 	prot = dma_info_to_prot(dir, true, attrs);

@@ -166,6 +166,51 @@ static void test_other_cases(void)
 	ims_machine_free(m);
 }
 
+/*
+ * The IOVA limit of the common path: with a 64-bit mask a one-granule map
+ * tries 32 bits first; once a 1 GiB map found the 32-bit space full ("Using
+ * 48-bit DMA addresses"), one-granule maps come from above 4 GiB; after the
+ * mask changes to 28 bits the next map stays below 2^28.
+ */
+static void test_limits(void)
+{
+	struct ims_dma_opts o = { .debug = false };
+	struct ims_machine *m = boot_board(QEMU_VIRT, 0, NULL, &o);
+	struct ims_device *dev = first_iommu_pci(m);
+	uint64_t dma, big[4];
+	int nmsg = 0;
+
+	is_int(ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(64)), 0, "limits: 64-bit mask");
+	dma = ims_dma_map_page(dev, 0x40000000, 0, 4096, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma < (1ULL << 32),
+	   "limits: 64-bit mask, 32 bits first (0x%llx)", (unsigned long long)dma);
+	ims_dma_unmap_page(dev, dma, 4096, IMS_DMA_TO_DEVICE);
+	for (int i = 0; i < 4; i++)
+		big[i] = ims_dma_map_page(dev, 0x40000000, 0, 1ULL << 30, IMS_DMA_TO_DEVICE);
+	ok(big[3] != IMS_DMA_MAPPING_ERROR && big[3] >= (1ULL << 32),
+	   "limits: the fourth 1 GiB IOVA from above 4 GiB");
+	ok(ims_dev_has_msg(dev, "Using 48-bit DMA addresses"), "limits: \"Using 48-bit\"");
+	for (int i = 0; i < 3; i++) {
+		dma = ims_dma_map_page(dev, 0x40000000, 0, 4096, IMS_DMA_TO_DEVICE);
+		ok(dma != IMS_DMA_MAPPING_ERROR && dma >= (1ULL << 32),
+		   "limits: one-granule map %d from above 4 GiB (0x%llx)", i,
+		   (unsigned long long)dma);
+		ims_dma_unmap_page(dev, dma, 4096, IMS_DMA_TO_DEVICE);
+	}
+	for (int i = 0; i < dev->nr_msgs; i++)
+		nmsg += strstr(dev->msgs[i].text, "Using 48-bit DMA addresses") != NULL;
+	is_int(nmsg, 1, "limits: the message once");
+	is_int(ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(28)), 0, "limits: 28-bit mask");
+	dma = ims_dma_map_page(dev, 0x40000000, 0, 4096, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma < (1ULL << 28),
+	   "limits: the next map fits 28 bits (0x%llx)", (unsigned long long)dma);
+	ims_dma_unmap_page(dev, dma, 4096, IMS_DMA_TO_DEVICE);
+	for (int i = 0; i < 4; i++)
+		if (big[i] != IMS_DMA_MAPPING_ERROR)
+			ims_dma_unmap_page(dev, big[i], 1ULL << 30, IMS_DMA_TO_DEVICE);
+	ims_machine_free(m);
+}
+
 int main(void)
 {
 	test_same_as_general();
@@ -173,5 +218,6 @@ int main(void)
 	test_unmap(false);
 	test_fq_full();
 	test_other_cases();
+	test_limits();
 	return tap_done();
 }
