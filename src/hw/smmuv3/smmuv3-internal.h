@@ -72,9 +72,11 @@ struct smmu_xcfg {
 	uint16_t vmid;
 	uint16_t asid;
 #define XCFG_HOT_SIZE 24
+	uint8_t need[16]; /* by incoming access (IMS_VMSA_* bits 3:0): the permissions needed */
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
 	struct vmsa_plan plan[2]; /* with XF_FAST_S1: tt[i] decoded for the walk (unless EPDi) */
+	struct vmsa_fast fast[2]; /* with XF_FAST_S1: tt[i] decoded for the fast walk */
 };
 
 struct xslot {
@@ -299,6 +301,13 @@ static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *ou
 static inline bool xcache_more(struct xslot *sl, uint32_t seq, size_t off, void *out, size_t len)
 {
 	memcpy(out, (const uint8_t *)&sl->v + off, len);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
+}
+
+/* Whether the version of @sl that xcache_hot() read (@seq) is still the current one. */
+static inline bool xcache_valid(struct xslot *sl, uint32_t seq)
+{
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }

@@ -743,12 +743,31 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 	if (s1 && !s2 && ((xc->epd & 1) || vmsa_cfg_ok(&xc->tt[0])) &&
 	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1]))) {
 		xc->flags |= XF_FAST_S1;
-		for (unsigned int i = 0; i < 2; i++)
-			if (!(xc->epd & (1u << i)))
-				vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+		for (unsigned int i = 0; i < 2; i++) {
+			/*
+			 * §3.4.1: the address must lie in TTBi's range: bits above
+			 * ias all 0 (TTB0) or all 1 (TTB1), up to bit 55 with TBI.
+			 */
+			uint64_t hi = ~0ULL << xc->tt[i].ias;
+
+			if (xc->tbi & (1u << i))
+				hi &= GENMASK_ULL(55, 0);
+			if (xc->epd & (1u << i))
+				continue;
+			vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+			/* (bit 55 selects the regime: it is part of the rule) */
+			vmsa_fast_init(s->mem, &xc->tt[i], hi | BIT_ULL(55),
+				       i ? hi | BIT_ULL(55) : 0, &xc->fast[i]);
+		}
 	}
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
 	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
+	for (unsigned int a = 0; a < ARRAY_SIZE(xc->need); a++) {
+		unsigned int acc = xl_access(xc, a);
+
+		xc->need[a] = (uint8_t)((acc & (IMS_VMSA_READ | IMS_VMSA_WRITE | IMS_VMSA_EXEC))
+					<< ((acc & IMS_VMSA_PRIV) ? 0 : 3));
+	}
 	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
 	xc->salt = (uint32_t)iotlb_salt(xc->tag);
 	return 0;
@@ -924,9 +943,104 @@ static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const 
 				return 0;
 			}
 		}
+		if (likely(xc.flags & XF_FAST_S1)) {
+			/* The fast walk (struct vmsa_fast): no fault, nothing to record. */
+			uint64_t addr = txn->addr;
+			const struct vmsa_fast *f = &slot->v.fast[(addr >> 55) & 1];
+			struct vmsa_fast_out o;
+
+			if (likely(vmsa_fast_walk_any(f, addr, &o) &&
+				   ims_vmsa_permits(o.perm, xl_access(&xc, txn->access)) &&
+				   xcache_valid(slot, seq))) {
+				if (s->iotlb) {
+					unsigned int gs = VMSA_FAST_LD(f->gs);
+
+					iotlb_fill(s, &xc, xl_iova(&xc, addr), o.oa, o.oa, gs, gs,
+						   3, o.perm,
+						   IMS_IOTLB_S1 | (o.ng ? 0 : IMS_IOTLB_GLOBAL));
+					if (s->utlb)
+						utlb_fill(s, gen, key, utlb_va(addr, txn->access),
+							  o.oa, o.perm);
+				}
+				res->status = IMS_TXN_OK;
+				res->pa = o.oa;
+				res->perm = o.perm;
+				smmu_inc_local(&s->cfgc.hits);
+				return 0;
+			}
+		}
 		return translate_miss(s, &xc, slot, seq, gen, txn, res);
 	}
 	return translate_slow(s, txn, res, false);
+}
+
+/*
+ * Without an IOTLB: a resolved stage-1-only context and the fast walk
+ * (struct vmsa_fast), read in place from the fast table under its seqlock.
+ * Anything else -- no such context, a walk the fast walk declines (a block,
+ * any fault), an access the page does not permit, a race with a writer --
+ * goes to translate_main(), which does the whole translation (and counts
+ * it): nothing is counted here unless the translation ends here.  @cgs and
+ * @csl: as for vmsa_fast_walk(); 0 for any regime.
+ */
+static inline __attribute__((always_inline)) int
+nocache_walk(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res,
+	     uint64_t key, struct xslot *sl, uint32_t seq, const struct vmsa_fast *f,
+	     unsigned int cgs, unsigned int csl)
+{
+	struct vmsa_fast_out o;
+	uint8_t need;
+
+	if (unlikely(!vmsa_fast_walk(f, txn->addr, &o, cgs, csl)))
+		goto full;
+	need = __atomic_load_n(&sl->v.need[txn->access & 0xf], __ATOMIC_RELAXED);
+	if (unlikely((o.perm & need) != need || !xcache_valid(sl, seq)))
+		goto full;
+	res->status = IMS_TXN_OK;
+	res->pa = o.oa;
+	res->perm = o.perm;
+	smmu_inc_local(&s->translations);
+	smmu_inc_local(&s->cfgc.hits);
+	return 0;
+full:
+	return translate_main(s, txn, res, key, 0);
+}
+
+/* nocache_walk() of any granule and start level. */
+static __attribute__((noinline)) int
+nocache_walk_generic(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res,
+		     uint64_t key, struct xslot *sl, uint32_t seq, const struct vmsa_fast *f)
+{
+	return nocache_walk(s, txn, res, key, sl, seq, f, 0, 0);
+}
+
+static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s,
+							    const struct ims_txn *txn,
+							    struct ims_txn_result *res,
+							    uint64_t key)
+{
+	struct cfgc *c = &s->cfgc;
+	const struct vmsa_fast *f;
+	struct xslot *sl;
+	unsigned int kind;
+	uint32_t seq;
+
+	if (unlikely(!c->sets))
+		goto full;
+	sl = xslot_of(c, key);
+	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key))
+		goto full;
+	if (unlikely(!(__atomic_load_n(&sl->v.flags, __ATOMIC_RELAXED) & XF_FAST_S1)))
+		goto full;
+	f = &sl->v.fast[(txn->addr >> 55) & 1];
+	kind = VMSA_FAST_LD(f->kind);
+	if (likely(kind == VMSA_FAST_4K_L0))
+		return nocache_walk(s, txn, res, key, sl, seq, f, 12, 0);
+	if (kind != VMSA_FAST_NONE)
+		return nocache_walk_generic(s, txn, res, key, sl, seq, f);
+full:
+	return translate_main(s, txn, res, key, 0);
 }
 
 int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
@@ -970,6 +1084,8 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 				return 0;
 			}
 		}
+	} else {
+		return translate_nocache(s, txn, res, key);
 	}
 	return translate_main(s, txn, res, key, gen);
 }
