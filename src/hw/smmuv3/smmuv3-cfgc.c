@@ -62,10 +62,10 @@ bool cfgc_lookup(struct cfgc *c, uint64_t key, void *out, size_t len)
 
 		if (seq & 1)
 			continue;
-		if (__atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		if (__atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 			continue;
-		memcpy(out, &sl->v, len);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		seq_read_data(out, &sl->v, len);
+		seq_read_fence();
 		if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != seq)
 			break;
 		smmu_inc_local(&c->hits);
@@ -80,10 +80,10 @@ static void xslot_write(struct xslot *sl, uint64_t key, const struct smmu_xcfg *
 	uint32_t seq = sl->seq;
 
 	__atomic_store_n(&sl->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&sl->key, key, __ATOMIC_RELAXED);
+	seq_write_fence();
+	__atomic_store_n(&sl->key, key, SEQ_ATOMIC_DATA ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
 	if (v)
-		memcpy(&sl->v, v, sizeof(*v));
+		seq_write_data(&sl->v, v, sizeof(*v));
 	__atomic_store_n(&sl->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -101,10 +101,10 @@ static void slot_write(struct cfgc_slot *sl, uint64_t key, const void *val, size
 	uint32_t seq = sl->seq;
 
 	__atomic_store_n(&sl->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&sl->key, key, __ATOMIC_RELAXED);
+	seq_write_fence();
+	__atomic_store_n(&sl->key, key, SEQ_ATOMIC_DATA ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
 	if (val)
-		memcpy(&sl->v, val, len);
+		seq_write_data(&sl->v, val, len);
 	__atomic_store_n(&sl->seq, seq + 2, __ATOMIC_RELEASE);
 }
 

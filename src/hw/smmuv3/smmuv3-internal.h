@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -13,6 +14,79 @@
 
 #include "hw/smmuv3/smmuv3-regs.h"
 #include "hw/vmsa/walk-internal.h"
+
+/*
+ * Seqlocks (the slots of struct cfgc): a reader loads the sequence number
+ * (acquire), copies the data, and keeps the copy only if the number is even
+ * and unchanged afterwards; a writer makes it odd, writes the data, and makes
+ * it even again (release).  Normally the data is copied plainly, ordered by
+ * fences: the reader's acquire fence before it loads the number again, the
+ * writer's release fence after it makes it odd.  ThreadSanitizer does not
+ * model fences (gcc rejects them with -fsanitize=thread), so there every
+ * data word is an atomic access instead, acquire when read and release when
+ * written: a reader that sees any word of a write synchronises with it, and
+ * then sees the number the writer made odd -- the order the fences give.
+ */
+#ifdef __SANITIZE_THREAD__
+#define SEQ_ATOMIC_DATA 1
+#define SEQ_DATA_LD __ATOMIC_ACQUIRE
+#else
+#define SEQ_ATOMIC_DATA 0
+#define SEQ_DATA_LD __ATOMIC_RELAXED
+#endif
+
+/* Copy @len bytes of seqlocked data at @src into the private @dst. */
+static inline void seq_read_data(void *dst, const void *src, size_t len)
+{
+	if (!SEQ_ATOMIC_DATA) {
+		memcpy(dst, src, len);
+	} else if (!(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+		for (size_t i = 0; i < len / 8; i++) {
+			uint64_t w = __atomic_load_n((const uint64_t *)src + i, __ATOMIC_ACQUIRE);
+
+			memcpy((uint8_t *)dst + 8 * i, &w, 8);
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			((uint8_t *)dst)[i] =
+				__atomic_load_n((const uint8_t *)src + i, __ATOMIC_ACQUIRE);
+	}
+}
+
+/* After the data loads, before the reader loads the sequence number again. */
+static inline void seq_read_fence(void)
+{
+#if !SEQ_ATOMIC_DATA
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+}
+
+/* After the writer made the sequence number odd, before it writes the data. */
+static inline void seq_write_fence(void)
+{
+#if !SEQ_ATOMIC_DATA
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#endif
+}
+
+/* Write @len bytes at @src into seqlocked data at @dst (its writer holds the lock). */
+static inline void seq_write_data(void *dst, const void *src, size_t len)
+{
+	if (!SEQ_ATOMIC_DATA) {
+		memcpy(dst, src, len);
+	} else if (!(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+		for (size_t i = 0; i < len / 8; i++) {
+			uint64_t w;
+
+			memcpy(&w, (const uint8_t *)src + 8 * i, 8);
+			__atomic_store_n((uint64_t *)dst + i, w, __ATOMIC_RELEASE);
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			__atomic_store_n((uint8_t *)dst + i, ((const uint8_t *)src)[i],
+					 __ATOMIC_RELEASE);
+	}
+}
 
 /*
  * A decoded STE (IHI 0070 §5.2), as the configuration cache holds it.  The
@@ -186,6 +260,7 @@ struct ims_smmuv3 {
 	struct utlb_entry *utlb;   /* UTLB_ENTRIES, with the IOTLB; else NULL */
 	_Atomic uint32_t utlb_gen; /* see struct utlb_entry */
 	uint64_t utlb_hits;	   /* also translations, config and IOTLB hits */
+	uint64_t fast_walks;	   /* translate_nocache(): also translations and config hits */
 
 	/* Counters (atomic). */
 	uint64_t translations, events, events_lost, commands, cmd_errors, syncs, msis;
@@ -288,10 +363,10 @@ static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *ou
 		return false;
 	sl = xslot_of(c, key);
 	sq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-	if ((sq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+	if ((sq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 		return false;
-	memcpy(out, &sl->v, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, &sl->v, len);
+	seq_read_fence();
 	*slot = sl;
 	*seq = sq;
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == sq;
@@ -300,15 +375,15 @@ static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *ou
 /* Copy @len bytes at @off of the version xcache_hot() read; false if it changed since. */
 static inline bool xcache_more(struct xslot *sl, uint32_t seq, size_t off, void *out, size_t len)
 {
-	memcpy(out, (const uint8_t *)&sl->v + off, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, (const uint8_t *)&sl->v + off, len);
+	seq_read_fence();
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
 /* Whether the version of @sl that xcache_hot() read (@seq) is still the current one. */
 static inline bool xcache_valid(struct xslot *sl, uint32_t seq)
 {
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_fence();
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
@@ -322,10 +397,10 @@ static inline bool xcache_lookup(struct cfgc *c, uint64_t key, struct smmu_xcfg 
 		return false;
 	sl = xslot_of(c, key);
 	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-	if ((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+	if ((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 		return false;
-	memcpy(out, &sl->v, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, &sl->v, len);
+	seq_read_fence();
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 

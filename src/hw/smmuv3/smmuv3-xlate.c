@@ -949,7 +949,7 @@ static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const 
 			const struct vmsa_fast *f = &slot->v.fast[(addr >> 55) & 1];
 			struct vmsa_fast_out o;
 
-			if (likely(vmsa_fast_walk_any(f, addr, &o) &&
+			if (likely(vmsa_fast_walk_any(f, &slot->seq, seq, addr, &o) &&
 				   ims_vmsa_permits(o.perm, xl_access(&xc, txn->access)) &&
 				   xcache_valid(slot, seq))) {
 				if (s->iotlb) {
@@ -991,16 +991,15 @@ nocache_walk(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_res
 	struct vmsa_fast_out o;
 	uint8_t need;
 
-	if (unlikely(!vmsa_fast_walk(f, txn->addr, &o, cgs, csl)))
+	if (unlikely(!vmsa_fast_walk(f, &sl->seq, seq, txn->addr, &o, cgs, csl)))
 		goto full;
-	need = __atomic_load_n(&sl->v.need[txn->access & 0xf], __ATOMIC_RELAXED);
+	need = __atomic_load_n(&sl->v.need[txn->access & 0xf], SEQ_DATA_LD);
 	if (unlikely((o.perm & need) != need || !xcache_valid(sl, seq)))
 		goto full;
 	res->status = IMS_TXN_OK;
 	res->pa = o.oa;
 	res->perm = o.perm;
-	smmu_inc_local(&s->translations);
-	smmu_inc_local(&s->cfgc.hits);
+	smmu_inc_local(&s->fast_walks);
 	return 0;
 full:
 	return translate_main(s, txn, res, key, 0);
@@ -1029,9 +1028,9 @@ static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s
 		goto full;
 	sl = xslot_of(c, key);
 	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key))
+	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key))
 		goto full;
-	if (unlikely(!(__atomic_load_n(&sl->v.flags, __ATOMIC_RELAXED) & XF_FAST_S1)))
+	if (unlikely(!(__atomic_load_n(&sl->v.flags, SEQ_DATA_LD) & XF_FAST_S1)))
 		goto full;
 	f = &sl->v.fast[(txn->addr >> 55) & 1];
 	kind = VMSA_FAST_LD(f->kind);

@@ -329,7 +329,7 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
  * table elsewhere -- makes vmsa_fast_walk() decline, and the caller runs the
  * full walk (vmsa_walk_plan()), which then gives the architected result.
  * So the fast walk changes no result, only how quickly the common one is
- * found.  Its fields are read with relaxed atomic loads, so that it may live
+ * found.  Its fields are read with atomic loads, so that it may live
  * in a seqlocked cache entry (the caller validates the version afterwards).
  */
 struct vmsa_fast {
@@ -362,7 +362,12 @@ struct vmsa_fast_out {
 	bool ng;
 };
 
+/* (Acquire under ThreadSanitizer, which does not model the fence that orders them otherwise.) */
+#ifdef __SANITIZE_THREAD__
+#define VMSA_FAST_LD(field) __atomic_load_n(&(field), __ATOMIC_ACQUIRE)
+#else
 #define VMSA_FAST_LD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#endif
 
 /*
  * Decode @cfg (a stage-1 regime, not nested) for the fast walk, given the
@@ -416,10 +421,9 @@ static inline void vmsa_fast_init(struct ims_mem *mem, const struct ims_vmsa_cfg
  * done in full (see struct vmsa_fast).  At most four fetches, each checked
  * against the region before it is made.
  */
-static inline __attribute__((always_inline)) bool vmsa_fast_walk(const struct vmsa_fast *f,
-								 uint64_t ia,
-								 struct vmsa_fast_out *out,
-								 unsigned int cgs, unsigned int csl)
+static inline __attribute__((always_inline)) bool
+vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, uint64_t ia,
+	       struct vmsa_fast_out *out, unsigned int cgs, unsigned int csl)
 {
 	const unsigned int gs = cgs ? cgs : VMSA_FAST_LD(f->gs);
 	const unsigned int stride = gs - 3;
@@ -434,6 +438,18 @@ static inline __attribute__((always_inline)) bool vmsa_fast_walk(const struct vm
 		return false;
 	/* The start-level table lies wholly in the region (vmsa_fast_init()). */
 	off = VMSA_FAST_LD(f->table_off) + ((ia >> (shift - 3)) & VMSA_FAST_LD(f->idx0_mask8));
+	/*
+	 * Where @f is a seqlocked copy being rewritten, the fields just read
+	 * may come from different versions: only once they are known to be of
+	 * one version is it safe to fetch through them.
+	 */
+	if (seqp) {
+#ifndef __SANITIZE_THREAD__
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+		if (unlikely(__atomic_load_n(seqp, __ATOMIC_RELAXED) != seq))
+			return false;
+	}
 	desc = ims_ld_le64(host + off);
 #pragma GCC unroll 3
 	for (unsigned int n = 0; n < 3; n++) { /* (levels 0-2 at most) */
@@ -461,20 +477,23 @@ static inline __attribute__((always_inline)) bool vmsa_fast_walk(const struct vm
 }
 
 /* Any granule and start level, out of line (walk.c). */
-__attribute__((noinline)) bool vmsa_fast_walk_generic(const struct vmsa_fast *f, uint64_t ia,
-						      struct vmsa_fast_out *out);
+__attribute__((noinline)) bool vmsa_fast_walk_generic(const struct vmsa_fast *f,
+						      const uint32_t *seqp, uint32_t seq,
+						      uint64_t ia, struct vmsa_fast_out *out);
 
 /* The fast walk of @ia through @f: the common 4K / level-0 regime inline, others out of line. */
-static inline __attribute__((always_inline)) bool
-vmsa_fast_walk_any(const struct vmsa_fast *f, uint64_t ia, struct vmsa_fast_out *out)
+static inline __attribute__((always_inline)) bool vmsa_fast_walk_any(const struct vmsa_fast *f,
+								     const uint32_t *seqp,
+								     uint32_t seq, uint64_t ia,
+								     struct vmsa_fast_out *out)
 {
 	unsigned int kind = VMSA_FAST_LD(f->kind);
 
 	if (likely(kind == VMSA_FAST_4K_L0))
-		return vmsa_fast_walk(f, ia, out, 12, 0);
+		return vmsa_fast_walk(f, seqp, seq, ia, out, 12, 0);
 	if (kind == VMSA_FAST_NONE)
 		return false;
-	return vmsa_fast_walk_generic(f, ia, out);
+	return vmsa_fast_walk_generic(f, seqp, seq, ia, out);
 }
 
 /* A nested walk (@p->s2 set), out of line (walk.c). */
