@@ -334,13 +334,13 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
  */
 struct vmsa_fast {
 	uint64_t in_mask, in_val; /* an input address qualifies iff (ia & in_mask) == in_val */
-	uint64_t table_off;	  /* the start-level table, as an offset in the region */
+	const uint8_t *t0_host;	  /* the host address of the start-level table */
 	uint64_t idx0_mask8;	  /* the start-level index bits, shifted to bit 3 */
 	uint64_t base;		  /* the RAM region holding the start-level table ... */
-	uint64_t span; /* ... and its fetch limit: an 8-byte fetch at base + off, off < span, is
-			  in the region and below 2^oas (so a table there is in range) */
-	const uint8_t *host;	      /* the host address of base */
-	uint64_t addr_mask;	      /* next-level table / output address bits [47:gs] */
+	uint64_t tspan;		  /* ... and its limit: a next-level table at t, t - base < tspan,
+				      lies wholly in the region and below 2^oas */
+	uintptr_t host_bias;	  /* host address - simulated address, in the region */
+	uint64_t addr_mask;	  /* next-level table / output address bits [47:gs] */
 	uint64_t leaf_mask, leaf_val; /* a leaf qualifies iff (desc & leaf_mask) == leaf_val:
 					 a page, AF set (unless AFFD), output within oas */
 	uint64_t attr_mask;	      /* hierarchical attributes (0 with HPD) */
@@ -371,15 +371,16 @@ struct vmsa_fast_out {
 
 /*
  * Decode @cfg (a stage-1 regime, not nested) for the fast walk, given the
- * caller's input-address rule (@in_mask, @in_val).  Leaves @f->gs 0 when
- * the fast walk cannot serve the regime (a configuration error, or a table
- * base outside RAM or beyond oas): the full walk then handles every address.
+ * caller's input-address rule (@in_mask, @in_val).  Leaves @f->kind
+ * VMSA_FAST_NONE when the fast walk cannot serve the regime (a
+ * configuration error, or a start-level table outside RAM or beyond oas):
+ * the full walk then handles every address.
  */
 static inline void vmsa_fast_init(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg,
 				  uint64_t in_mask, uint64_t in_val, struct vmsa_fast *f)
 {
 	unsigned int gs = cfg->granule_shift, sl = (unsigned int)cfg->start_level, shift, oas;
-	uint64_t oa_lim, table, tsize;
+	uint64_t oa_lim, table, tsize, lim;
 	const struct ram *r;
 
 	memset(f, 0, sizeof(*f));
@@ -394,14 +395,15 @@ static inline void vmsa_fast_init(struct ims_mem *mem, const struct ims_vmsa_cfg
 	if (cfg->ttb >> oas)
 		return; /* an address size fault on every walk */
 	r = ims_mem_find_ram(mem, table, tsize);
-	if (!r || r->size < 8 || r->base >= oa_lim || table + tsize > oa_lim)
+	if (!r || r->base >= oa_lim || table + tsize > oa_lim)
 		return;
+	lim = IMS_MIN(r->size, oa_lim - r->base);
 	f->in_mask = in_mask;
 	f->in_val = in_val;
 	f->base = r->base;
-	f->host = r->host;
-	f->span = IMS_MIN(r->size - 7, oa_lim - r->base);
-	f->table_off = table - r->base;
+	f->host_bias = (uintptr_t)r->host - (uintptr_t)r->base;
+	f->t0_host = r->host + (table - r->base);
+	f->tspan = lim >= (1ULL << gs) ? lim - (1ULL << gs) + 1 : 0;
 	f->idx0_mask8 = (tsize - 1) & ~7ULL;
 	f->leaf_mask =
 		VMSA_DESC_TYPE | (cfg->affd ? 0 : VMSA_DESC_AF) | (f->addr_mask & ~(oa_lim - 1));
@@ -414,12 +416,13 @@ static inline void vmsa_fast_init(struct ims_mem *mem, const struct ims_vmsa_cfg
 }
 
 /*
- * The fast walk of @ia through @f (which has a non-zero gs).  Constants at
- * each call site: @cgs, when not 0, the granule shift and @csl the start
- * level, which the caller checked that @f has (the walk then unrolls into
- * straight-line code).  Return: true with *@out; false when the walk must be
- * done in full (see struct vmsa_fast).  At most four fetches, each checked
- * against the region before it is made.
+ * The fast walk of @ia through @f (of a kind other than VMSA_FAST_NONE).
+ * @seqp, @seq: @f is in a seqlocked slot: its sequence number, and the
+ * value read before @f was (a caller with a private @f passes a constant).  Constants at each call site: @cgs,
+ * when not 0, the granule shift and @csl the start level, which the caller
+ * checked that @f has (the walk then unrolls into straight-line code).
+ * Return: true with *@out; false when the walk must be done in full (see
+ * struct vmsa_fast).  At most four fetches, each within the region.
  */
 static inline __attribute__((always_inline)) bool
 vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, uint64_t ia,
@@ -429,30 +432,37 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 	const unsigned int stride = gs - 3;
 	unsigned int level = cgs ? csl : VMSA_FAST_LD(f->level);
 	unsigned int shift = cgs ? cgs + (3 - csl) * (cgs - 3) : VMSA_FAST_LD(f->shift0);
-	const uint8_t *host = VMSA_FAST_LD(f->host);
+	const uintptr_t host_bias = VMSA_FAST_LD(f->host_bias);
 	const uint64_t addr_mask = VMSA_FAST_LD(f->addr_mask), base = VMSA_FAST_LD(f->base);
-	const uint64_t span = VMSA_FAST_LD(f->span);
-	uint64_t desc, attrs = 0, off;
+	const uint64_t tspan = VMSA_FAST_LD(f->tspan);
+	const uint8_t *p;
+	uint64_t desc, attrs = 0;
 
 	if ((ia & VMSA_FAST_LD(f->in_mask)) != VMSA_FAST_LD(f->in_val))
 		return false;
 	/* The start-level table lies wholly in the region (vmsa_fast_init()). */
-	off = VMSA_FAST_LD(f->table_off) + ((ia >> (shift - 3)) & VMSA_FAST_LD(f->idx0_mask8));
+	p = VMSA_FAST_LD(f->t0_host) + ((ia >> (shift - 3)) & VMSA_FAST_LD(f->idx0_mask8));
 	/*
 	 * Where @f is a seqlocked copy being rewritten, the fields just read
 	 * may come from different versions: only once they are known to be of
 	 * one version is it safe to fetch through them.
 	 */
-	if (seqp) {
 #ifndef __SANITIZE_THREAD__
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 #endif
-		if (unlikely(__atomic_load_n(seqp, __ATOMIC_RELAXED) != seq))
-			return false;
-	}
-	desc = ims_ld_le64(host + off);
+	if (unlikely(__atomic_load_n(seqp, __ATOMIC_RELAXED) != seq))
+		return false;
+	desc = ims_ld_le64(p);
+	/*
+	 * On the chain of dependent loads, each level adds only an and: the
+	 * host address of the entry is (host_bias + index) + table, and the
+	 * check of the table, off the chain, is one compare.
+	 */
 #pragma GCC unroll 3
 	for (unsigned int n = 0; n < 3; n++) { /* (levels 0-2 at most) */
+		uintptr_t entry;
+		uint64_t table;
+
 		if (level >= 3)
 			break;
 		/* Type 11: a table (D8.3).  A block or an invalid descriptor declines. */
@@ -461,11 +471,13 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 		attrs |= desc;
 		shift -= stride;
 		level++;
-		off = (desc & addr_mask) +
-		      (((ia >> (shift - 3)) & (((1ULL << stride) - 1) << 3)) - base);
-		if (unlikely(off >= span))
+		entry = host_bias + ((ia >> (shift - 3)) & (((1ULL << stride) - 1) << 3));
+		/* (kept whole, so that the compiler adds the table to it last) */
+		__asm__("" : "+r"(entry));
+		table = desc & addr_mask;
+		if (unlikely(table - base >= tspan))
 			return false;
-		desc = ims_ld_le64(host + off);
+		desc = ims_ld_le64((const uint8_t *)(entry + table));
 	}
 	/* A page (type 11 at level 3), AF (unless AFFD), the output within oas. */
 	if ((desc & VMSA_FAST_LD(f->leaf_mask)) != VMSA_FAST_LD(f->leaf_val))
