@@ -19,8 +19,15 @@ int cfgc_init(struct cfgc *c, unsigned int entries)
 	memset(c, 0, sizeof(*c));
 	if (pthread_mutex_init(&c->lock, NULL))
 		return -ENOMEM;
-	if (!entries)
+	if (!entries) {
+		/* No cache: one fast-table slot that stays empty (no key is 0). */
+		c->xslots = calloc(1, sizeof(*c->xslots));
+		if (!c->xslots) {
+			cfgc_destroy(c);
+			return -ENOMEM;
+		}
 		return 0;
+	}
 	c->sets = entries / CFGC_WAYS;
 	c->slots = calloc((size_t)entries, sizeof(*c->slots));
 	c->victim = calloc(c->sets, 1);

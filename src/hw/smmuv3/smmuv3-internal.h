@@ -196,9 +196,11 @@ static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
 
 static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
 {
-	/* (branch-free: ssv selects the SSID part) */
-	return ((uint64_t)sid << 24) | ((((uint64_t)1 << 23) | (ssid & 0xfffff)) & -(uint64_t)ssv) |
-	       (3ULL << 62);
+	uint64_t key = ((uint64_t)sid << 24) | (3ULL << 62);
+
+	if (ssv)
+		key |= ((uint64_t)1 << 23) | (ssid & 0xfffff);
+	return key;
 }
 
 int cfgc_init(struct cfgc *c, unsigned int entries);
@@ -343,7 +345,8 @@ static inline unsigned int smmu_decode_pa_size(unsigned int enc)
 
 static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
 {
-	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
+	/* (The product's high bits depend on every bit of the key.) */
+	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
 
 	return &c->xslots[(h >> 40) & c->xmask];
 }

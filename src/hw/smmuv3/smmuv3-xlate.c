@@ -1024,14 +1024,12 @@ static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s
 	unsigned int kind;
 	uint32_t seq;
 
-	if (unlikely(!c->sets))
-		goto full;
+	/* (Without a cache, the one slot is empty.) */
 	sl = xslot_of(c, key);
 	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
 	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key))
 		goto full;
-	if (unlikely(!(__atomic_load_n(&sl->v.flags, SEQ_DATA_LD) & XF_FAST_S1)))
-		goto full;
+	/* (Not VMSA_FAST_NONE only with XF_FAST_S1: resolve() zeroes the rest.) */
 	f = &sl->v.fast[(txn->addr >> 55) & 1];
 	kind = VMSA_FAST_LD(f->kind);
 	if (likely(kind == VMSA_FAST_4K_L0))

@@ -106,11 +106,19 @@ _Static_assert(VMSA_TBL_PXN == BIT_ULL(59) && VMSA_TBL_UXN == BIT_ULL(60) &&
 		       VMSA_TBL_AP0 == BIT_ULL(61) && VMSA_TBL_AP1 == BIT_ULL(62),
 	       "table attribute bits");
 
-/* Stage 1 permissions of leaf @desc under the table attributes @tbl_attrs (D8.4.1). */
+/*
+ * Stage 1 permissions of leaf @desc under the table attributes @tbl_attrs
+ * (D8.4.1), which has no bits but 59-62 (the callers' attr_mask).  The eight bits that index the table are gathered by one
+ * multiplication: bits 6-7 move up by 50, bits 53-54 by 5 and bits 59-62 by
+ * 1, to bits 56-63 in index order; no two partial products meet at or below
+ * bit 63 except where they are meant to, so nothing carries into the index.
+ */
+#define VMSA_S1P_GATHER (BIT_ULL(50) | BIT_ULL(5) | BIT_ULL(1))
 static inline uint8_t vmsa_s1_perm(uint64_t desc, uint64_t tbl_attrs)
 {
-	return vmsa_s1_perm_tbl[((desc >> 6) & 3) | ((desc >> 51) & 0xc) |
-				((tbl_attrs >> 55) & 0xf0)];
+	uint64_t x = (desc & (GENMASK_ULL(7, 6) | GENMASK_ULL(54, 53))) | tbl_attrs;
+
+	return vmsa_s1_perm_tbl[(x * VMSA_S1P_GATHER) >> 56];
 }
 
 /*
