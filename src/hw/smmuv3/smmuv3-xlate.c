@@ -974,27 +974,34 @@ static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const 
 	return translate_slow(s, txn, res, false);
 }
 
+/* translate_main() for translate_nocache(), out of the way of its registers. */
+static __attribute__((noinline, cold)) int nocache_full(struct ims_smmuv3 *s,
+							const struct ims_txn *txn,
+							struct ims_txn_result *res)
+{
+	return translate_main(s, txn, res, xcfg_key(txn->sid, txn->ssv, txn->ssid), 0);
+}
+
 /*
  * Without an IOTLB: a resolved stage-1-only context and the fast walk
  * (struct vmsa_fast), read in place from the fast table under its seqlock.
  * Anything else -- no such context, a walk the fast walk declines (a block,
  * any fault), an access the page does not permit, a race with a writer --
  * goes to translate_main(), which does the whole translation (and counts
- * it): nothing is counted here unless the translation ends here.  @cgs and
- * @csl: as for vmsa_fast_walk(); 0 for any regime.
+ * it): nothing is counted here unless the translation ends here.  @r: the
+ * regime (TTB0 or TTB1); @cgs and @csl: as for vmsa_fast_walk(), 0 for any.
  */
 static inline __attribute__((always_inline)) int
 nocache_walk(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res,
-	     uint64_t key, struct xslot *sl, uint32_t seq, const struct vmsa_fast *f,
-	     unsigned int cgs, unsigned int csl)
+	     struct xslot *sl, uint32_t seq, unsigned int r, unsigned int cgs, unsigned int csl)
 {
 	struct vmsa_fast_out o;
 	uint8_t need;
 
-	if (unlikely(!vmsa_fast_walk(f, &sl->seq, seq, txn->addr, &o, cgs, csl)))
+	if (unlikely(!vmsa_fast_walk(&sl->v.fast[r], &sl->seq, seq, txn->addr, &o, cgs, csl)))
 		goto full;
 	need = __atomic_load_n(&sl->v.need[txn->access & 0xf], SEQ_DATA_LD);
-	if (unlikely((o.perm & need) != need || !xcache_valid(sl, seq)))
+	if (unlikely((need & ~o.perm) || !xcache_valid(sl, seq)))
 		goto full;
 	res->status = IMS_TXN_OK;
 	res->pa = o.oa;
@@ -1002,15 +1009,20 @@ nocache_walk(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_res
 	smmu_inc_local(&s->fast_walks);
 	return 0;
 full:
-	return translate_main(s, txn, res, key, 0);
+	return nocache_full(s, txn, res);
 }
 
-/* nocache_walk() of any granule and start level. */
-static __attribute__((noinline)) int
-nocache_walk_generic(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res,
-		     uint64_t key, struct xslot *sl, uint32_t seq, const struct vmsa_fast *f)
+/* nocache_walk() of any regime, granule and start level. */
+static __attribute__((noinline)) int nocache_walk_generic(struct ims_smmuv3 *s,
+							  const struct ims_txn *txn,
+							  struct ims_txn_result *res,
+							  struct xslot *sl, uint32_t seq)
 {
-	return nocache_walk(s, txn, res, key, sl, seq, f, 0, 0);
+	unsigned int r = (unsigned int)((txn->addr >> 55) & 1);
+
+	if (VMSA_FAST_LD(sl->v.fast[r].kind) == VMSA_FAST_NONE)
+		return nocache_full(s, txn, res);
+	return nocache_walk(s, txn, res, sl, seq, r, 0, 0);
 }
 
 static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s,
@@ -1018,26 +1030,23 @@ static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s
 							    struct ims_txn_result *res,
 							    uint64_t key)
 {
-	struct cfgc *c = &s->cfgc;
-	const struct vmsa_fast *f;
 	struct xslot *sl;
-	unsigned int kind;
 	uint32_t seq;
 
 	/* (Without a cache, the one slot is empty.) */
-	sl = xslot_of(c, key);
+	sl = xslot_of(&s->cfgc, key);
 	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
 	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key))
-		goto full;
-	/* (Not VMSA_FAST_NONE only with XF_FAST_S1: resolve() zeroes the rest.) */
-	f = &sl->v.fast[(txn->addr >> 55) & 1];
-	kind = VMSA_FAST_LD(f->kind);
-	if (likely(kind == VMSA_FAST_4K_L0))
-		return nocache_walk(s, txn, res, key, sl, seq, f, 12, 0);
-	if (kind != VMSA_FAST_NONE)
-		return nocache_walk_generic(s, txn, res, key, sl, seq, f);
-full:
-	return translate_main(s, txn, res, key, 0);
+		return nocache_full(s, txn, res);
+	/*
+	 * The common regime inline: TTB0 (bit 55 clear), 4K from level 0.
+	 * (A kind other than VMSA_FAST_NONE only with XF_FAST_S1: resolve()
+	 * zeroes the rest.)
+	 */
+	if (likely(!(txn->addr & BIT_ULL(55)) &&
+		   VMSA_FAST_LD(sl->v.fast[0].kind) == VMSA_FAST_4K_L0))
+		return nocache_walk(s, txn, res, sl, seq, 0, 12, 0);
+	return nocache_walk_generic(s, txn, res, sl, seq);
 }
 
 int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
