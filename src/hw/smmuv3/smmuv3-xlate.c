@@ -975,9 +975,8 @@ static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const 
 }
 
 /* translate_main() for translate_nocache(), out of the way of its registers. */
-static __attribute__((noinline, cold)) int nocache_full(struct ims_smmuv3 *s,
-							const struct ims_txn *txn,
-							struct ims_txn_result *res)
+static __attribute__((noinline, cold)) int
+nocache_full(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res)
 {
 	return translate_main(s, txn, res, xcfg_key(txn->sid, txn->ssv, txn->ssid), 0);
 }
@@ -1025,10 +1024,10 @@ static __attribute__((noinline)) int nocache_walk_generic(struct ims_smmuv3 *s,
 	return nocache_walk(s, txn, res, sl, seq, r, 0, 0);
 }
 
-static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s,
-							    const struct ims_txn *txn,
-							    struct ims_txn_result *res,
-							    uint64_t key)
+static inline __attribute__((always_inline)) int translate_nocache(struct ims_smmuv3 *s,
+								   const struct ims_txn *txn,
+								   struct ims_txn_result *res,
+								   uint64_t key)
 {
 	struct xslot *sl;
 	uint32_t seq;

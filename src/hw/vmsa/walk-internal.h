@@ -444,7 +444,7 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 	const uint64_t addr_mask = VMSA_FAST_LD(f->addr_mask), base = VMSA_FAST_LD(f->base);
 	const uint64_t tspan = VMSA_FAST_LD(f->tspan);
 	const uint8_t *p;
-	uint64_t desc, attrs = 0;
+	uint64_t desc, attrs = 0, tbl_and = ~0ULL;
 
 	if ((ia & VMSA_FAST_LD(f->in_mask)) != VMSA_FAST_LD(f->in_val))
 		return false;
@@ -473,9 +473,13 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 
 		if (level >= 3)
 			break;
-		/* Type 11: a table (D8.3).  A block or an invalid descriptor declines. */
-		if ((desc + 1) & VMSA_DESC_TYPE)
-			return false;
+		/*
+		 * Type 11: a table (D8.3).  A block or an invalid descriptor
+		 * declines, but only at the end (tbl_and): until then its bits
+		 * are followed like a table's, which is safe, as every fetch is
+		 * checked against the region.
+		 */
+		tbl_and &= desc;
 		attrs |= desc;
 		shift -= stride;
 		level++;
@@ -487,8 +491,12 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 			return false;
 		desc = ims_ld_le64((const uint8_t *)(entry + table));
 	}
-	/* A page (type 11 at level 3), AF (unless AFFD), the output within oas. */
-	if ((desc & VMSA_FAST_LD(f->leaf_mask)) != VMSA_FAST_LD(f->leaf_val))
+	/*
+	 * A page (type 11 at level 3), AF (unless AFFD), the output within oas;
+	 * and tables (type 11) at every level above.
+	 */
+	if ((desc & (tbl_and | ~VMSA_DESC_TYPE) & VMSA_FAST_LD(f->leaf_mask)) !=
+	    VMSA_FAST_LD(f->leaf_val))
 		return false;
 	out->oa = (desc & addr_mask) | (ia & ((1ULL << gs) - 1));
 	out->perm = vmsa_s1_perm(desc, attrs & VMSA_FAST_LD(f->attr_mask));
