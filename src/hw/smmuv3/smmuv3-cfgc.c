@@ -163,7 +163,7 @@ unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t s
 	}
 	/* Resolved contexts derived from what was just removed go too. */
 	for (size_t i = 0; i <= c->xmask; i++) {
-		struct xslot *sl = &c->xslots[i];
+		struct xslot *sl = &c->xslots[i].s;
 		uint64_t k = sl->key, sid = (k >> 24) & 0xffffffffULL;
 
 		if (!k || sid < sid_lo || sid > sid_hi)

@@ -159,6 +159,14 @@ struct xslot {
 	struct smmu_xcfg v;
 };
 
+/* A fast-table entry, padded to a power of two (its address is then a shift away). */
+#define XSLOT_SIZE 512
+union xslot_pad {
+	struct xslot s;
+	uint8_t pad[XSLOT_SIZE];
+};
+_Static_assert(sizeof(struct xslot) <= XSLOT_SIZE, "XSLOT_SIZE holds a fast-table entry");
+
 /* The configuration cache (smmuv3-cfgc.c): set-associative, seqlock readers. */
 #define CFGC_WAYS 4
 #define CFGC_KEY_STE 0x1ULL
@@ -176,9 +184,9 @@ struct cfgc_slot {
 
 struct cfgc {
 	struct cfgc_slot *slots;
-	unsigned int sets;    /* 0: the cache is disabled */
-	uint8_t *victim;      /* per-set round-robin pointer */
-	struct xslot *xslots; /* the resolved-context fast table, direct-mapped */
+	unsigned int sets;	 /* 0: the cache is disabled */
+	uint8_t *victim;	 /* per-set round-robin pointer */
+	union xslot_pad *xslots; /* the resolved-context fast table, direct-mapped */
 	unsigned int xmask;
 	pthread_mutex_t lock;
 	uint64_t hits, misses, evictions, invalidated; /* atomic */
@@ -196,11 +204,9 @@ static inline uint64_t cfgc_key_cd(uint32_t sid, uint32_t idx)
 
 static inline uint64_t xcfg_key(uint32_t sid, bool ssv, uint32_t ssid)
 {
-	uint64_t key = ((uint64_t)sid << 24) | (3ULL << 62);
-
-	if (ssv)
-		key |= ((uint64_t)1 << 23) | (ssid & 0xfffff);
-	return key;
+	/* (branch-free: ssv selects the SSID part) */
+	return ((uint64_t)sid << 24) | ((((uint64_t)1 << 23) | (ssid & 0xfffff)) & -(uint64_t)ssv) |
+	       (3ULL << 62);
 }
 
 int cfgc_init(struct cfgc *c, unsigned int entries);
@@ -345,10 +351,13 @@ static inline unsigned int smmu_decode_pa_size(unsigned int enc)
 
 static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
 {
-	/* (The product's high bits depend on every bit of the key.) */
-	uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-
-	return &c->xslots[(h >> 40) & c->xmask];
+	/*
+	 * Direct-mapped by the low bits of StreamID ^ SubstreamID, as a
+	 * hardware table would be: consecutive streams (or substreams of one
+	 * stream) take consecutive entries.  (Two instructions on the
+	 * translation's critical path, where a multiplicative hash takes more.)
+	 */
+	return &c->xslots[(key ^ (key >> 24)) & c->xmask].s;
 }
 
 /*

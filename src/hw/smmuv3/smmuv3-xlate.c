@@ -1024,10 +1024,10 @@ static __attribute__((noinline)) int nocache_walk_generic(struct ims_smmuv3 *s,
 	return nocache_walk(s, txn, res, sl, seq, r, 0, 0);
 }
 
-static inline __attribute__((always_inline)) int translate_nocache(struct ims_smmuv3 *s,
-								   const struct ims_txn *txn,
-								   struct ims_txn_result *res,
-								   uint64_t key)
+static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s,
+							    const struct ims_txn *txn,
+							    struct ims_txn_result *res,
+							    uint64_t key)
 {
 	struct xslot *sl;
 	uint32_t seq;
@@ -1067,9 +1067,18 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 		smmu_inc_local(&s->translations);
 		return translate_slow(s, txn, res, false);
 	}
+	if (unlikely(s->utlb == NULL)) {
+		/*
+		 * The key of a transaction without a SubstreamID in fewer
+		 * steps, none of which waits for SSV.
+		 */
+		return translate_nocache(s, txn, res,
+					 unlikely(txn->ssv) ? xcfg_key(txn->sid, true, txn->ssid)
+							    : xcfg_key(txn->sid, false, 0));
+	}
 	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
 	/* The hot path: the micro-TLB (see struct utlb_entry). */
-	if (likely(s->utlb != NULL)) {
+	{
 		uint64_t va = utlb_va(txn->addr, txn->access);
 		struct utlb_entry *e = utlb_slot(s, key, va);
 		uint32_t sq = atomic_load_explicit(&e->seq, memory_order_acquire);
@@ -1089,8 +1098,6 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 				return 0;
 			}
 		}
-	} else {
-		return translate_nocache(s, txn, res, key);
 	}
 	return translate_main(s, txn, res, key, gen);
 }
