@@ -288,7 +288,7 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 			ram_host = r->host;
 			off = desc_pa - ram_base;
 		}
-		desc = ims_ld_le64(ram_host + off);
+		desc = ims_ram_ld64_aligned(ram_host + off);
 		/* Type 11 is a table, or a page at level 3; 01 a block; x0 invalid. */
 		if ((desc & VMSA_DESC_TYPE) != VMSA_DESC_TYPE_TABLE || level >= 3)
 			break;
@@ -460,7 +460,7 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 #endif
 	if (unlikely(__atomic_load_n(seqp, __ATOMIC_RELAXED) != seq))
 		return false;
-	desc = ims_ld_le64(p);
+	desc = ims_ram_ld64_aligned(p);
 	/*
 	 * On the chain of dependent loads, each level adds only an and: the
 	 * host address of the entry is (host_bias + index) + table, and the
@@ -489,7 +489,7 @@ vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, ui
 		table = desc & addr_mask;
 		if (unlikely(table - base >= tspan))
 			return false;
-		desc = ims_ld_le64((const uint8_t *)(entry + table));
+		desc = ims_ram_ld64_aligned((const uint8_t *)(entry + table));
 	}
 	/*
 	 * A page (type 11 at level 3), AF (unless AFFD), the output within oas;
