@@ -859,7 +859,9 @@ bypass:
  */
 /* GCC cannot see that the out-of-line walks fill @w when they return 0. */
 #pragma GCC diagnostic push
+#ifndef __clang__ /* clang has no such group, and warns about unknown ones */
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 static inline __attribute__((always_inline)) int
 translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
 	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
