@@ -98,21 +98,93 @@ static int fq_timeout(struct dma_cookie *c)
 
 /* The common path's view of @c (struct dma_cookie @fast). */
 static void fast_init(struct dma_cookie *c, const struct ims_dma_ctx *ctx,
-		      const struct ims_iommu_domain *domain)
+		      struct ims_iommu_domain *domain)
 {
 	const struct ims_iommu_domain_ops *ops = domain->ops;
 
-	c->ram0_base = ctx->ram0_base;
-	c->ram0_size = ctx->ram0_size;
 	c->dma32_pfn = DMA_BIT_MASK(32) >> c->shift;
-	c->mask32_limit = IMS_MIN(DMA_BIT_MASK(32), c->aperture_limit);
-	c->try32 = !c->forcedac && c->aperture_limit > DMA_BIT_MASK(32);
 	if (!ops || !ops->map_pages || !ops->unmap_pages || ops->iotlb_sync_map)
 		return;
-	c->map_pages = ops->map_pages;
-	c->unmap_pages = ops->unmap_pages;
-	c->fast = !ctx->debug && (domain->type & __IMS_IOMMU_DOMAIN_PAGING) &&
+	c->pgtbl = ims_iommu_domain_pgtbl(domain);
+	c->fast = c->pgtbl && !ctx->debug && (domain->type & __IMS_IOMMU_DOMAIN_PAGING) &&
 		  (c->granule == (domain->pgsize_bitmap & -domain->pgsize_bitmap));
+}
+
+const int ims_iommu_dma_prot_coherent[3] = {
+	IMS_IOMMU_READ | IMS_IOMMU_WRITE | IMS_IOMMU_CACHE,
+	IMS_IOMMU_READ | IMS_IOMMU_CACHE,
+	IMS_IOMMU_WRITE | IMS_IOMMU_CACHE,
+};
+
+bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
+{
+	struct ims_iommu_domain *domain;
+	struct ims_dma_fast *s;
+	struct dma_cookie *c;
+	uint64_t limit;
+
+	if (dev->dma_ops != IMS_DMA_OPS_IOMMU || !dev->has_dma_mask || !dev->dma_coherent ||
+	    iommu_dma_use_swiotlb(dev) || dev->bus_dma_limit)
+		return false;
+	c = get_cookie(ctx, dev, &domain);
+	if (!c || !cookie_fast(c) || c->ctx != ctx)
+		return false;
+	pthread_mutex_lock(&ctx->lock);
+	s = dev->dma_fast;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			pthread_mutex_unlock(&ctx->lock);
+			return false;
+		}
+		__atomic_store_n(&dev->dma_fast, s, __ATOMIC_RELEASE);
+	}
+	if (!atomic_load_explicit(&s->cookie, memory_order_relaxed)) {
+		s->pgtbl = c->pgtbl;
+		s->iovad = c->iovad;
+		s->gmask = c->granule - 1;
+		s->shift = c->shift;
+		s->fq = c->fq;
+		s->ram0_base = ctx->ram0_base;
+		s->ram0_size = ctx->ram0_size;
+		/* iommu_dma_alloc_iova() of one granule with no bus_dma_limit (alloc_iova()) */
+		limit = IMS_MIN(dma_get_mask_inline(dev), c->aperture_limit);
+		if (limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
+		    !dac_forced(c, dev)) {
+			s->first_pfn = c->dma32_pfn;
+			s->first_flush = false;
+		} else {
+			s->first_pfn = limit >> c->shift;
+			s->first_flush = true;
+		}
+		atomic_store_explicit(&s->cookie, c, memory_order_release);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return true;
+}
+
+uint64_t ims_iommu_dma_map_fast_finish(struct ims_device *dev, uint64_t iova, uint64_t phys,
+				       size_t size, enum ims_dma_data_direction dir,
+				       unsigned long attrs, int ret, size_t mapped)
+{
+	struct dma_cookie *c = atomic_load_explicit(&dev->dma_fast->cookie, memory_order_acquire);
+	uint64_t off = phys & (c->granule - 1);
+	int prot = dma_info_to_prot(dir, true, attrs);
+
+	if (!ims_iommu_map_finish(c->domain, iova, phys - off, c->granule, prot, ret, mapped))
+		return iova + off;
+	free_iova(c, iova, c->granule);
+	ims_iommu_dma_map_page_failed(c->ctx, dev, phys, size, dir, attrs);
+	return IMS_DMA_MAPPING_ERROR;
+}
+
+bool ims_iommu_dma_unmap_fast_short(struct ims_device *dev, struct dma_cookie *c, uint64_t iova,
+				    struct ims_iotlb_gather *gather, size_t unmapped)
+{
+	unmapped = ims_iommu_unmap_finish(c->domain, iova, c->granule, gather, unmapped);
+	if (unmapped != c->granule)
+		ims_iommu_dma_unmap_short(dev, iova, c->granule, unmapped);
+	return unmapped != 0;
 }
 
 /* iommu_put_dma_cookie(): flush what is queued, then free the IOVA domain. */
@@ -243,6 +315,7 @@ void ims_iommu_dma_dac_force(struct dma_cookie *c, struct ims_device *dev, uint6
 			c->dac[n] = dev;
 			atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
 		}
+		ims_dma_fast_invalidate(dev); /* its first IOVA attempt changes */
 		ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
 			     ims_ilog2(dma_limit) + 1);
 	}

@@ -13,10 +13,12 @@
 
 #include <sched.h>
 
+#include "dma/dma-fast.h"
 #include "dma/dma-private.h"
 #include "iommu/iommu-fast.h"
 #include "util/compiler.h"
 #include <iommusim/iova.h>
+#include <iommusim/pgtable.h>
 
 #define MAX_DAC_DEVS 64
 
@@ -56,24 +58,15 @@ struct dma_cookie {
 	 * The one-granule common path (iommu_dma_map_page_fast()), fixed when
 	 * the cookie is made: @fast when the context has no DMA-API debug and
 	 * the domain is a paging domain whose driver maps and unmaps without
-	 * iotlb_sync_map (iommu_map() of one page of the smallest size is then
-	 * exactly one map_pages() call, iommu_unmap_fast() one unmap_pages()).
-	 * Cleared when the context goes (ims_iommu_dma_ctx_gone()).
+	 * iotlb_sync_map and registered where it keeps its page table (@pgtbl:
+	 * iommu_map() of one page of the smallest size is then exactly one
+	 * map_pages() call of that table, iommu_unmap_fast() one unmap_pages()).
+	 * Cleared when the context goes (ims_iommu_dma_ctx_gone()).  The devices
+	 * keep what they need in their fast state (dma-fast.h).
 	 */
 	bool fast;
-	int (*map_pages)(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
-			 size_t pgsize, size_t pgcount, int prot, size_t *mapped);
-	size_t (*unmap_pages)(struct ims_iommu_domain *domain, uint64_t iova, size_t pgsize,
-			      size_t pgcount, struct ims_iotlb_gather *gather);
-	uint64_t ram0_base, ram0_size; /* the context's largest RAM region (ims_dma_is_ram()) */
-	uint64_t dma32_pfn;	       /* DMA_BIT_MASK(32) >> shift */
-	/*
-	 * min(DMA_BIT_MASK(32), aperture_limit): a DMA mask up to this one, with
-	 * no bus_dma_limit, is the IOVA limit as it is (no 32-bit first attempt,
-	 * the aperture above it): iommu_dma_alloc_iova() in one call.
-	 */
-	uint64_t mask32_limit;
-	bool try32; /* !forcedac and an aperture above 32 bits */
+	struct ims_io_pgtable_ops **pgtbl;
+	uint64_t dma32_pfn; /* DMA_BIT_MASK(32) >> shift */
 	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
 	struct ims_device *dac[MAX_DAC_DEVS];
 	_Atomic int nr_dac;
@@ -83,6 +76,8 @@ struct dma_cookie {
 struct dma_cookie *ims_iommu_dma_init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
 					     struct ims_iommu_domain *domain);
 void ims_iommu_dma_dac_force(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_limit);
+/* Make @dev's fast state valid when its case allows it (struct ims_dma_fast): true if it is. */
+bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev);
 /* fq_ring_free_locked(): free the entries a finished flush made safe. */
 unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c);
 /* The ring is full: flush, then free what the flush made safe (fq_full() in queue_iova()). */
@@ -208,23 +203,6 @@ alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t d
 	return pfn << c->shift;
 }
 
-/*
- * The 32-bit attempt of iommu_dma_alloc_iova() for a mask wider than 32 bits
- * (no bus_dma_limit), and on failure "Using N-bit DMA addresses" and the full
- * limit: a pfn, or 0.
- */
-static inline __attribute__((always_inline)) uint64_t
-alloc_iova_dac(struct dma_cookie *c, struct ims_device *dev, uint64_t mask)
-{
-	uint64_t pfn = ims_iova_alloc_fast(c->iovad, 1, c->dma32_pfn, false);
-
-	if (likely(pfn))
-		return pfn;
-	mask = IMS_MIN(mask, c->aperture_limit);
-	ims_iommu_dma_dac_force(c, dev, mask);
-	return ims_iova_alloc_fast(c->iovad, 1, mask >> c->shift, true);
-}
-
 static inline void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
 {
 	ims_iova_free_fast(c->iovad, iova >> c->shift, size >> c->shift);
@@ -329,67 +307,83 @@ iommu_dma_unmap_page_inline(struct ims_dma_ctx *ctx, struct dma_cookie *c, struc
 		ims_iommu_dma_unmap_page_phys(ctx, c, dev, addr, size, dir, attrs);
 }
 
-/* Whether @c takes the one-granule common path. */
+/* Whether @c allows the one-granule common path. */
 static inline bool cookie_fast(const struct dma_cookie *c)
 {
 	return __atomic_load_n(&c->fast, __ATOMIC_RELAXED);
 }
 
+/* by direction (BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE): dma_info_to_prot() of a coherent device */
+extern const int ims_iommu_dma_prot_coherent[3];
+
+/* The rest of a one-granule map whose map_pages() call returned @ret after mapping @mapped. */
+uint64_t ims_iommu_dma_map_fast_finish(struct ims_device *dev, uint64_t iova, uint64_t phys,
+				       size_t size, enum ims_dma_data_direction dir,
+				       unsigned long attrs, int ret, size_t mapped);
+/* The rest of a one-granule unmap whose unmap_pages() call returned @unmapped: false when
+ * nothing was unmapped (the IOVA stays). */
+bool ims_iommu_dma_unmap_fast_short(struct ims_device *dev, struct dma_cookie *c, uint64_t iova,
+				    struct ims_iotlb_gather *gather, size_t unmapped);
+
+/* @dev's fast state when it is valid, else NULL. */
+static inline __attribute__((always_inline)) struct ims_dma_fast *
+dma_fast_get(const struct ims_device *dev, struct dma_cookie **cp)
+{
+	struct ims_dma_fast *s = __atomic_load_n(&dev->dma_fast, __ATOMIC_ACQUIRE);
+
+	if (unlikely(!s))
+		return NULL;
+	*cp = atomic_load_explicit(&s->cookie, memory_order_acquire);
+	return likely(*cp) ? s : NULL;
+}
+
 /*
- * dma_map_page_attrs() -> iommu_dma_map_page() for the common case: a buffer
- * within one granule, in the context's largest RAM region, of a coherent,
- * trusted device whose DMA domain's cookie is @fast (no DMA-API debug, a
- * driver without iotlb_sync_map).  What Linux does for it, in order: the
- * IOVA (iommu_dma_alloc_iova(), 32-bit first for PCI), iommu_map() (one
- * map_pages() call of one page of the smallest size, which is the granule),
- * the address.  Returns 0 (never a DMA address: IOVA pfn 0 is never
- * allocated) when the case is not this one, with nothing done.
+ * dma_map_page_attrs() -> iommu_dma_map_page() for the common case, on @dev's
+ * fast state: a buffer within one granule, in the context's largest RAM
+ * region, of a device whose fast state is valid (struct ims_dma_fast: IOMMU
+ * DMA ops, no DMA-API debug, coherent, trusted, a mask, no bus_dma_limit).
+ * What Linux does for it, in order: the IOVA (iommu_dma_alloc_iova(), 32-bit
+ * first for PCI), iommu_map() (one map_pages() call of one page of the
+ * smallest size, the granule, which the driver passes to its page table), the
+ * address.  Returns 0 (never a DMA address: IOVA pfn 0 is never allocated)
+ * when the case is not this one, or when the first IOVA attempt fails (the
+ * general path then makes it again and goes on as iommu_dma_alloc_iova()),
+ * with nothing done.
  */
 static inline __attribute__((always_inline)) uint64_t
-iommu_dma_map_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t phys, size_t size,
+iommu_dma_map_page_fast(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
 			enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t gmask = c->granule - 1, off = phys & gmask, iova, mask;
+	uint64_t phys = page + offset, off, pfn, iova;
+	struct ims_io_pgtable_ops *ops;
+	struct ims_dma_fast *s;
+	struct dma_cookie *c;
 	size_t mapped = 0;
 	int prot, ret;
 
-	/* 0 < size <= granule - off; RAM; a DMA mask; coherent; trusted */
-	if (unlikely(size - 1 > gmask - off || phys - c->ram0_base >= c->ram0_size ||
-		     size > c->ram0_size - (phys - c->ram0_base) || !dev->has_dma_mask ||
-		     !dev->dma_coherent || iommu_dma_use_swiotlb(dev)))
+	s = dma_fast_get(dev, &c);
+	if (unlikely(!s))
 		return 0;
-	/*
-	 * iommu_dma_alloc_iova() without a bus_dma_limit: a mask within 32 bits
-	 * (and the aperture) is the limit; a wider one of a PCI device tries the
-	 * 32-bit limit first while no device of the cookie has had that attempt
-	 * fail.  Anything else, and a failed 32-bit attempt, goes through
-	 * alloc_iova().
-	 */
-	mask = dev->dma_mask ? dev->dma_mask : DMA_BIT_MASK(32);
-	iova = 0;
-	if (likely(!dev->bus_dma_limit)) {
-		if (mask <= c->mask32_limit)
-			iova = ims_iova_alloc_fast(c->iovad, 1, mask >> c->shift, true);
-		else if (likely(c->try32 && dev->bus == IMS_BUS_PCI &&
-				!atomic_load_explicit(&c->nr_dac, memory_order_acquire)))
-			iova = alloc_iova_dac(c, dev, mask);
-		iova <<= c->shift;
-	}
-	if (unlikely(!iova))
-		iova = alloc_iova(c, dev, c->granule, mask);
-	if (unlikely(!iova))
-		goto failed;
-	prot = dma_info_to_prot(dir, true, attrs);
-	ret = c->map_pages(c->domain, iova, phys - off, c->granule, 1, prot, &mapped);
-	if (unlikely(ret || mapped != c->granule) &&
-	    ims_iommu_map_finish(c->domain, iova, phys - off, c->granule, prot, ret, mapped)) {
-		free_iova(c, iova, c->granule);
-		goto failed;
-	}
+	off = phys & s->gmask;
+	/* a valid direction; no wrap; 0 < size <= granule - off; RAM */
+	if (unlikely((unsigned int)dir > IMS_DMA_FROM_DEVICE || phys < page ||
+		     size - 1 > s->gmask - off || phys - s->ram0_base >= s->ram0_size ||
+		     size > s->ram0_size - (phys - s->ram0_base)))
+		return 0;
+	ops = *s->pgtbl;
+	if (unlikely(!ops))
+		return 0;
+	pfn = ims_iova_alloc_fast(s->iovad, 1, s->first_pfn, s->first_flush);
+	if (unlikely(!pfn))
+		return 0;
+	iova = pfn << s->shift;
+	prot = ims_iommu_dma_prot_coherent[dir] |
+	       ((attrs & IMS_DMA_ATTR_PRIVILEGED) ? IMS_IOMMU_PRIV : 0);
+	ret = ops->map_pages(ops, iova, phys - off, s->gmask + 1, 1, prot, 0, &mapped);
+	if (unlikely(ret || mapped != s->gmask + 1))
+		return ims_iommu_dma_map_fast_finish(dev, iova, phys, size, dir, attrs, ret,
+						     mapped);
 	return iova + off;
-failed:
-	ims_iommu_dma_map_page_failed(c->ctx, dev, phys, size, dir, attrs);
-	return IMS_DMA_MAPPING_ERROR;
 }
 
 /*
@@ -400,29 +394,37 @@ failed:
  * the case is not this one, with nothing done.
  */
 static inline __attribute__((always_inline)) bool
-iommu_dma_unmap_page_fast(struct dma_cookie *c, struct ims_device *dev, uint64_t addr, size_t size)
+iommu_dma_unmap_page_fast(struct ims_device *dev, uint64_t addr, size_t size,
+			  enum ims_dma_data_direction dir)
 {
-	uint64_t gmask = c->granule - 1, off = addr & gmask, iova = addr - off;
+	struct ims_io_pgtable_ops *ops;
 	struct ims_iotlb_gather gather;
+	struct ims_dma_fast *s;
+	struct dma_cookie *c;
+	uint64_t off, iova;
 	size_t unmapped;
 
-	if (unlikely(size - 1 > gmask - off || !dev->dma_coherent || iommu_dma_use_swiotlb(dev)))
+	s = dma_fast_get(dev, &c);
+	if (unlikely(!s))
+		return false;
+	off = addr & s->gmask;
+	iova = addr - off;
+	if (unlikely((unsigned int)dir > IMS_DMA_FROM_DEVICE || size - 1 > s->gmask - off))
+		return false;
+	ops = *s->pgtbl;
+	if (unlikely(!ops))
 		return false;
 	ims_iotlb_gather_init(&gather);
-	gather.queued = c->fq;
-	unmapped = c->unmap_pages(c->domain, iova, c->granule, 1, &gather);
-	if (unlikely(unmapped != c->granule)) {
-		unmapped = ims_iommu_unmap_finish(c->domain, iova, c->granule, &gather, unmapped);
-		if (unmapped != c->granule)
-			ims_iommu_dma_unmap_short(dev, iova, c->granule, unmapped);
-		if (!unmapped)
-			return true; /* nothing was mapped there (as dma_unmap()) */
-	}
+	gather.queued = s->fq;
+	unmapped = ops->unmap_pages(ops, iova, s->gmask + 1, 1, &gather);
+	if (unlikely(unmapped != s->gmask + 1) &&
+	    !ims_iommu_dma_unmap_fast_short(dev, c, iova, &gather, unmapped))
+		return true; /* nothing was mapped there (as dma_unmap()) */
 	if (likely(gather.queued)) {
-		queue_iova(c, iova >> c->shift, 1);
+		queue_iova(c, iova >> s->shift, 1);
 	} else {
 		ims_iommu_iotlb_sync(c->domain, &gather);
-		free_iova(c, iova, c->granule);
+		ims_iova_free_fast(s->iovad, iova >> s->shift, 1);
 	}
 	return true;
 }

@@ -433,6 +433,7 @@ IMS_EXPORT int ims_dma_set_mask(struct ims_device *dev, uint64_t mask)
 	if (!dev || !dev->has_dma_mask || !ims_dma_supported(dev, mask))
 		return -EIO;
 	dev->dma_mask = mask;
+	ims_dma_fast_invalidate(dev);
 	return 0;
 }
 
@@ -441,6 +442,7 @@ IMS_EXPORT int ims_dma_set_coherent_mask(struct ims_device *dev, uint64_t mask)
 	if (!dev || !ims_dma_supported(dev, mask))
 		return -EIO;
 	dev->coherent_dma_mask = mask;
+	ims_dma_fast_invalidate(dev);
 	return 0;
 }
 
@@ -723,25 +725,16 @@ static __attribute__((noinline)) uint64_t map_page_any(struct ims_device *dev, u
 	return ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
 }
 
-/*
- * dma_map_page_attrs().  An IOMMU device whose DMA domain is set up, without
- * DMA-API debug, maps in this one function (dma-iommu.h); everything else
- * goes to map_page_any().
- */
-static inline __attribute__((always_inline)) uint64_t
-dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
-		   enum ims_dma_data_direction dir, unsigned long attrs)
+/* dma_map_page_attrs() of everything but the one-granule common path. */
+static uint64_t map_page_general(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
+				 enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t phys = page + offset, addr;
+	uint64_t phys = page + offset;
 	struct dma_cookie *c;
 	struct ims_dma_ctx *ctx;
 
 	if (unlikely(!dev || !valid_dir(dir)))
 		return IMS_DMA_MAPPING_ERROR; /* BUG_ON(!valid_dma_direction(dir)) */
-	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
-	    likely(cookie_fast(c)) && likely(phys >= page) &&
-	    likely(addr = iommu_dma_map_page_fast(c, dev, phys, size, dir, attrs)))
-		return addr;
 	if (unlikely(!dev->has_dma_mask))
 		return map_page_no_mask(dev);
 	if (unlikely(dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page))
@@ -750,6 +743,49 @@ dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t 
 	    likely(ctx = c->ctx) && likely(!ctx->debug) && likely(ims_dma_is_ram(ctx, phys, size)))
 		return iommu_dma_map_page_inline(ctx, c, dev, phys, size, dir, attrs);
 	return map_page_any(dev, phys, size, dir, attrs);
+}
+
+/* Whether @dev's fast state could be (re)built now: an IOMMU device without a valid one. */
+static inline bool fast_buildable(struct ims_device *dev)
+{
+	struct dma_cookie *c;
+
+	return dev && use_dma_iommu(dev) && !dma_fast_get(dev, &c);
+}
+
+/*
+ * dma_map_page_attrs() off the common path: (re)build the device's fast state
+ * when it has none, then the common path if it applies, else the general one.
+ */
+static __attribute__((noinline)) uint64_t map_page_slow(struct ims_device *dev, uint64_t page,
+							size_t offset, size_t size,
+							enum ims_dma_data_direction dir,
+							unsigned long attrs)
+{
+	struct ims_dma_ctx *ctx;
+	uint64_t addr;
+
+	if (fast_buildable(dev) && (ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev) &&
+	    (addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
+		return addr;
+	return map_page_general(dev, page, offset, size, dir, attrs);
+}
+
+/*
+ * dma_map_page_attrs().  A one-granule map of a device with a valid fast
+ * state (dma-fast.h) runs in this one function (dma-iommu.h); everything
+ * else goes to map_page_slow().
+ */
+static inline __attribute__((always_inline)) uint64_t
+dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
+		   enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t addr;
+
+	if (likely(dev) &&
+	    likely(addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
+		return addr;
+	return map_page_slow(dev, page, offset, size, dir, attrs);
 }
 
 IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset,
@@ -799,24 +835,34 @@ static __attribute__((noinline)) void unmap_page_any(struct ims_device *dev, uin
 		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
 }
 
-/* dma_unmap_page_attrs(): as dma_map_page_attrs(), the common case in one function. */
-static inline __attribute__((always_inline)) void
-dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
-		     enum ims_dma_data_direction dir, unsigned long attrs)
+/* dma_unmap_page_attrs() off the common path (as map_page_slow()). */
+static __attribute__((noinline)) void unmap_page_slow(struct ims_device *dev, uint64_t addr,
+						      size_t size, enum ims_dma_data_direction dir,
+						      unsigned long attrs)
 {
 	struct dma_cookie *c;
 	struct ims_dma_ctx *ctx;
 
 	if (unlikely(!dev || !valid_dir(dir)))
 		return;
-	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
-	    likely(cookie_fast(c)) && likely(iommu_dma_unmap_page_fast(c, dev, addr, size)))
+	if (fast_buildable(dev) && (ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev) &&
+	    iommu_dma_unmap_page_fast(dev, addr, size, dir))
 		return;
 	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
 	    likely(ctx = c->ctx) && likely(!ctx->debug))
 		iommu_dma_unmap_page_inline(ctx, c, dev, addr, size, dir, attrs);
 	else
 		unmap_page_any(dev, addr, size, dir, attrs);
+}
+
+/* dma_unmap_page_attrs(): as dma_map_page_attrs(), the common case in one function. */
+static inline __attribute__((always_inline)) void
+dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
+		     enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	if (likely(dev) && likely(iommu_dma_unmap_page_fast(dev, addr, size, dir)))
+		return;
+	unmap_page_slow(dev, addr, size, dir, attrs);
 }
 
 IMS_EXPORT void ims_dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
@@ -1060,12 +1106,14 @@ static __attribute__((noinline)) int mapping_error_any(struct ims_device *dev, u
 
 IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
 {
-	struct dma_cookie *c;
-
-	/* debug_dma_mapping_error() is a no-op without DMA-API debug (a @fast cookie) */
-	if (likely(dev) && likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
-	    likely(cookie_fast(c)))
-		return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
+	/*
+	 * debug_dma_mapping_error() is a no-op without DMA-API debug, which a
+	 * device that has a fast state at all (valid or not) has not: the
+	 * context's debug is fixed when it is made, and it outlives the devices.
+	 */
+	if (likely(dma_addr != IMS_DMA_MAPPING_ERROR) && likely(dev) &&
+	    likely(__atomic_load_n(&dev->dma_fast, __ATOMIC_RELAXED)))
+		return 0;
 	return mapping_error_any(dev, dma_addr);
 }
 

@@ -38,6 +38,18 @@ size_t ims_iommu_unmap_slow(struct ims_iommu_domain *domain, uint64_t iova, size
 size_t ims_iommu_unmap_finish(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
 			      struct ims_iotlb_gather *gather, size_t done);
 
+struct ims_io_pgtable_ops;
+
+/*
+ * A driver whose paging domains' map_pages/unmap_pages (@ops) do nothing but
+ * forward to the page table whose ops pointer lies @off bytes from the
+ * domain (NULL: the driver answers -ENODEV / 0) says so, once per IOMMU core.
+ */
+void ims_iommu_register_pgtbl_fwd(struct ims_iommu_core *core,
+				  const struct ims_iommu_domain_ops *ops, size_t off);
+/* Where @domain's driver keeps its page table's ops, when it registered that; else NULL. */
+struct ims_io_pgtable_ops **ims_iommu_domain_pgtbl(struct ims_iommu_domain *domain);
+
 #define IMS_IOMMU_GFP_NOT_ALLOWED (IMS_GFP_COMP | IMS_GFP_DMA | IMS_GFP_DMA32 | IMS_GFP_HIGHMEM)
 
 /*

@@ -16,6 +16,12 @@ struct ims_iommu_core {
 	int nr_iommus, cap_iommus;
 	struct ims_iommu_group **groups; /* live groups, for id allocation */
 	int nr_groups, cap_groups;
+	/* domain ops whose map_pages/unmap_pages only forward to a page table (iommu-fast.h) */
+	struct {
+		const struct ims_iommu_domain_ops *ops;
+		size_t off; /* of the driver's io-pgtable ops pointer from the domain */
+	} pgtbl_fwd[4];
+	int nr_pgtbl_fwd;
 };
 
 int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***group_list,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/dma-fast.h"
 #include "iommu/iommu-fast.h"
 #include "iommu/iommu-private.h"
 #include "util/compiler.h"
@@ -746,6 +747,8 @@ static int group_set_domain(struct ims_iommu_group *group, struct ims_iommu_doma
 
 	if (group->domain == new_domain)
 		return 0;
+	for (i = 0; i < group->nr_devices; i++)
+		ims_dma_fast_invalidate(group->devices[i]); /* the DMA domain changes */
 	for (i = 0; i < group->nr_devices; i++) {
 		ret = device_set_domain(group, group->devices[i], new_domain);
 		if (ret) {
@@ -807,6 +810,7 @@ void ims_iommu_setup_dma_ops(struct ims_device *dev)
 	uint64_t base;
 	unsigned int order;
 
+	ims_dma_fast_invalidate(dev);
 	dev->dma_ops = IMS_DMA_OPS_DIRECT;
 	dev->iova_start = dev->iova_end = 0;
 	if (!domain || !(domain->type & __IMS_IOMMU_DOMAIN_DMA_API))
@@ -844,6 +848,7 @@ static void iommu_deinit_device(struct ims_device *dev)
 {
 	const struct ims_iommu_ops *ops = ims_dev_iommu_ops(dev);
 
+	ims_dma_fast_free(dev);
 	if (ops && ops->release_device && dev->iommu && dev->iommu->iommu_dev)
 		ops->release_device(dev);
 	if (dev->iommu_group) {
@@ -1001,6 +1006,7 @@ IMS_EXPORT int ims_iommu_device_use_default_domain(struct ims_device *dev)
 {
 	struct ims_iommu_group *group = dev->iommu_group;
 
+	ims_dma_fast_invalidate(dev); /* a driver binds: its dma_configure() ran */
 	if (!group)
 		return 0;
 	if (!group->default_domain)
@@ -1015,11 +1021,37 @@ IMS_EXPORT void ims_iommu_device_unuse_default_domain(struct ims_device *dev)
 {
 	struct ims_iommu_group *group = dev->iommu_group;
 
+	ims_dma_fast_invalidate(dev); /* the driver unbinds */
 	if (group && group->owner_cnt)
 		group->owner_cnt--;
 }
 
 /* ---- domain API ------------------------------------------------------------------- */
+
+void ims_iommu_register_pgtbl_fwd(struct ims_iommu_core *core,
+				  const struct ims_iommu_domain_ops *ops, size_t off)
+{
+	if (!core || !ops)
+		return;
+	for (int i = 0; i < core->nr_pgtbl_fwd; i++)
+		if (core->pgtbl_fwd[i].ops == ops)
+			return;
+	if (core->nr_pgtbl_fwd < (int)ARRAY_SIZE(core->pgtbl_fwd)) {
+		core->pgtbl_fwd[core->nr_pgtbl_fwd].ops = ops;
+		core->pgtbl_fwd[core->nr_pgtbl_fwd++].off = off;
+	}
+}
+
+struct ims_io_pgtable_ops **ims_iommu_domain_pgtbl(struct ims_iommu_domain *domain)
+{
+	struct ims_iommu_core *core = domain ? domain->core : NULL;
+
+	for (int i = 0; core && i < core->nr_pgtbl_fwd; i++)
+		if (core->pgtbl_fwd[i].ops == domain->ops)
+			return (struct ims_io_pgtable_ops **)(void *)((char *)domain +
+								      core->pgtbl_fwd[i].off);
+	return NULL;
+}
 
 IMS_EXPORT struct ims_iommu_domain *ims_iommu_get_domain_for_dev(const struct ims_device *dev)
 {

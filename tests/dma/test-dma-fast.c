@@ -211,6 +211,85 @@ static void test_limits(void)
 	ims_machine_free(m);
 }
 
+/*
+ * The device's fast state (dma-fast.h) follows what it was built from: each
+ * change below is followed by a map that must take the right path with the
+ * right result.
+ */
+static void test_invalidation(void)
+{
+	struct ims_dma_opts o = { .debug = false };
+	struct ims_machine *m = boot_board(QEMU_VIRT, 0, NULL, &o);
+	struct ims_device *dev = first_iommu_pci(m);
+	struct ims_iommu_domain *dom;
+	uint64_t dma, pa = 0x40003000;
+	int err = 0;
+
+	ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(32));
+	dma = ims_dma_map_page(dev, pa, 0x10, 64, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma > (1ULL << 24) && (dma & 0xfff) == 0x10,
+	   "state: a 32-bit map from the top of 4 GiB (0x%llx)", (unsigned long long)dma);
+	is_int(ims_dma_mapping_error(dev, dma), 0, "state: no mapping error");
+	is_int(ims_dma_mapping_error(dev, IMS_DMA_MAPPING_ERROR), -ENOMEM,
+	       "state: the error address is one");
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_TO_DEVICE);
+
+	/* dma_set_mask() */
+	is_int(ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(24)), 0, "state: 24-bit mask");
+	dma = ims_dma_map_page(dev, pa, 0x10, 64, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma < (1ULL << 24),
+	   "state: the next map fits the new mask (0x%llx)", (unsigned long long)dma);
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_TO_DEVICE);
+	is_int(ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(32)), 0, "state: 32-bit mask again");
+	dma = ims_dma_map_page(dev, pa, 0, 64, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma < (1ULL << 32),
+	   "state: the next map within 32 bits (0x%llx, the rcache may give back the last)",
+	   (unsigned long long)dma);
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_TO_DEVICE);
+
+	/* attach to an unmanaged domain: no DMA API there; detach: the DMA domain again */
+	dom = ims_iommu_paging_domain_alloc(dev, &err);
+	ok(dom != NULL, "state: an unmanaged domain");
+	is_int(ims_iommu_attach_device(dom, dev), 0, "state: attached to it");
+	is_hex(ims_dma_map_page(dev, pa, 0, 64, IMS_DMA_TO_DEVICE), IMS_DMA_MAPPING_ERROR,
+	       "state: a map on the unmanaged domain fails");
+	is_hex(ims_iommu_iova_to_phys(dom, 0xfffff000), 0, "state: and maps nothing there");
+	ims_iommu_detach_device(dom, dev);
+	dma = ims_dma_map_page(dev, pa, 0x20, 64, IMS_DMA_FROM_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && (dma & 0xfff) == 0x20,
+	   "state: after detach the DMA domain maps again (0x%llx)", (unsigned long long)dma);
+	is_hex(ims_iommu_iova_to_phys(ims_iommu_get_domain_for_dev(dev), dma), pa + 0x20,
+	       "state: through the default domain");
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_FROM_DEVICE);
+	ims_iommu_domain_free(dom);
+
+	/* unbind, the identity default domain, rebind: dma-direct */
+	ims_device_release_driver(dev);
+	is_int(ims_iommu_group_store_type(dev->iommu_group, "identity"), 0,
+	       "state: the group goes identity");
+	ims_device_attach(dev);
+	is_int(dev->dma_ops, IMS_DMA_OPS_DIRECT, "state: dma-direct ops");
+	dma = ims_dma_map_page(dev, pa, 0x30, 64, IMS_DMA_TO_DEVICE);
+	is_hex(dma, ims_phys_to_dma(dev, pa + 0x30), "state: a dma-direct address");
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_TO_DEVICE);
+
+	/* back to a DMA domain: a new cookie */
+	ims_device_release_driver(dev);
+	is_int(ims_iommu_group_store_type(dev->iommu_group, "DMA"), 0, "state: the group goes DMA");
+	ims_device_attach(dev);
+	is_int(dev->dma_ops, IMS_DMA_OPS_IOMMU, "state: IOMMU ops again");
+	ims_dma_set_mask(dev, IMS_DMA_BIT_MASK(32));
+	dma = ims_dma_map_page(dev, pa, 0x40, 64, IMS_DMA_TO_DEVICE);
+	ok(dma != IMS_DMA_MAPPING_ERROR && dma != pa + 0x40 && (dma & 0xfff) == 0x40,
+	   "state: an IOVA on the new domain (0x%llx)", (unsigned long long)dma);
+	is_hex(ims_iommu_iova_to_phys(ims_iommu_get_domain_for_dev(dev), dma), pa + 0x40,
+	       "state: mapped in it");
+	ims_dma_unmap_page(dev, dma, 64, IMS_DMA_TO_DEVICE);
+	is_hex(ims_iommu_iova_to_phys(ims_iommu_get_domain_for_dev(dev), dma), 0,
+	       "state: unmapped (strict)");
+	ims_machine_free(m);
+}
+
 int main(void)
 {
 	test_same_as_general();
@@ -219,5 +298,6 @@ int main(void)
 	test_fq_full();
 	test_other_cases();
 	test_limits();
+	test_invalidation();
 	return tap_done();
 }
