@@ -207,10 +207,15 @@ static struct ram *find_ram(struct ims_mem *mem, uint64_t pa, uint64_t len)
 	return ims_mem_find_ram(mem, pa, len);
 }
 
-/* Take the free page @p out of its free block, splitting the block down. */
-static bool reserve_page(struct ram *r, uint64_t p)
+/*
+ * Take the aligned block [@p, @p + 2^@want) out of the free block that holds
+ * it, splitting that block down; the block is then reserved as a whole (its
+ * head marked PG_RESV | @want), so a reservation costs per block, not per
+ * page: a board whose /memreserve/ covers hundreds of GiB stays cheap.
+ */
+static bool reserve_block(struct ram *r, uint64_t p, unsigned int want)
 {
-	for (unsigned int o = 0; o <= IMS_MEM_MAX_ORDER; o++) {
+	for (unsigned int o = want; o <= IMS_MEM_MAX_ORDER; o++) {
 		uint64_t hp = ALIGN_DOWN(r->base_pfn + p, 1ULL << o);
 		uint64_t h;
 
@@ -220,7 +225,7 @@ static bool reserve_page(struct ram *r, uint64_t p)
 		if (r->state[h] != (PG_FREE | o))
 			continue;
 		list_del(r, (uint32_t)h, o);
-		while (o > 0) {
+		while (o > want) {
 			uint64_t half;
 
 			o--;
@@ -232,11 +237,43 @@ static bool reserve_page(struct ram *r, uint64_t p)
 				list_add(r, (uint32_t)half, o);
 			}
 		}
-		r->state[h] = PG_RESV;
-		r->reserved_pages++;
+		r->state[h] = (uint8_t)(PG_RESV | want);
+		r->reserved_pages += 1ULL << want;
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Reserve [@p, @p + 2^@o) in address order: whole when one free block holds
+ * it, else by halves.  Returns where it stopped: @p + 2^@o when all of it is
+ * reserved, else the first page it could not take.
+ */
+static uint64_t reserve_chunk(struct ram *r, uint64_t p, unsigned int o)
+{
+	uint64_t q;
+
+	if (reserve_block(r, p, o))
+		return p + (1ULL << o);
+	if (!o)
+		return p;
+	q = reserve_chunk(r, p, o - 1);
+	if (q != p + (1ULL << (o - 1)))
+		return q;
+	return reserve_chunk(r, q, o - 1);
+}
+
+/* Give back the blocks reserve_chunk() took in [@p, @end). */
+static void unreserve(struct ram *r, uint64_t p, uint64_t end)
+{
+	while (p < end) {
+		unsigned int o = r->state[p] & ~PG_RESV;
+
+		r->state[p] = 0;
+		r->reserved_pages -= 1ULL << o;
+		buddy_free(r, (uint32_t)p, o);
+		p += 1ULL << o;
+	}
 }
 
 IMS_EXPORT int ims_mem_reserve(struct ims_mem *mem, uint64_t base, uint64_t size)
@@ -252,17 +289,22 @@ IMS_EXPORT int ims_mem_reserve(struct ims_mem *mem, uint64_t base, uint64_t size
 	idx = (base - r->base) >> IMS_PAGE_SHIFT;
 	end = idx + (size >> IMS_PAGE_SHIFT);
 	pthread_mutex_lock(&mem->lock);
-	for (uint64_t p = idx; p < end; p++) {
-		if (reserve_page(r, p))
-			continue;
-		/* Roll back the pages reserved so far. */
-		for (uint64_t q = idx; q < p; q++) {
-			r->state[q] = 0;
-			r->reserved_pages--;
-			buddy_free(r, (uint32_t)q, 0);
+	for (uint64_t p = idx; p < end;) {
+		uint64_t pfn = r->base_pfn + p, q;
+		unsigned int o = pfn ? (unsigned int)__builtin_ctzll(pfn) : IMS_MEM_MAX_ORDER;
+
+		if (o > IMS_MEM_MAX_ORDER)
+			o = IMS_MEM_MAX_ORDER;
+		while ((1ULL << o) > end - p)
+			o--;
+		q = reserve_chunk(r, p, o);
+		if (q != p + (1ULL << o)) {
+			/* A page is taken: give back what this call reserved. */
+			unreserve(r, idx, q);
+			pthread_mutex_unlock(&mem->lock);
+			return -EBUSY;
 		}
-		pthread_mutex_unlock(&mem->lock);
-		return -EBUSY;
+		p = q;
 	}
 	pthread_mutex_unlock(&mem->lock);
 	return 0;

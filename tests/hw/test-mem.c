@@ -4,6 +4,8 @@
 
 #include <iommusim/hw.h>
 
+#include <sys/resource.h>
+
 #include "../tap.h"
 
 struct regs {
@@ -33,6 +35,65 @@ static int wr(void *o, uint64_t off, unsigned int size, uint64_t val)
 }
 
 static const struct ims_mmio_ops ops = { rd, wr };
+
+/* Odd-sized reservations go in as whole blocks; a refused one gives back exactly what it took. */
+static void test_reserve_blocks(struct ims_mem *mem)
+{
+	const uint64_t rbase = 0x49235000, rsize = 0x8765b000; /* ~2.1 GiB, 4K-aligned ends */
+	struct ims_mem_stats before, st;
+	uint64_t pa, n = 0, bad = 0;
+
+	ims_mem_get_stats(mem, &before);
+	is_int(ims_mem_reserve(mem, rbase, rsize), 0, "reserve ~2.1 GiB at an odd address");
+	ims_mem_get_stats(mem, &st);
+	is_hex(st.reserved_bytes - before.reserved_bytes, rsize, "every page of it counted");
+	is_hex(before.free_bytes - st.free_bytes, rsize, "and off the free lists");
+	/* Overlaps only at its last page: everything before it must come back. */
+	is_int(ims_mem_reserve(mem, 0x48100000, rbase + 0x1000 - 0x48100000), -EBUSY,
+	       "a reservation ending inside another is -EBUSY");
+	ims_mem_get_stats(mem, &before);
+	is_hex(before.free_bytes, st.free_bytes, "the refused reservation gave its pages back");
+	is_hex(before.reserved_bytes, st.reserved_bytes, "and its count");
+	/* Take every free page: none may lie in a reservation. */
+	while (!ims_mem_alloc_pages(mem, &pa, 0, UINT64_MAX, 0) && n < (1ULL << 21)) {
+		n++;
+		if (pa + 0x1000 > rbase && pa < rbase + rsize)
+			bad++;
+		if (pa >= 0x48000000 && pa < 0x48003000)
+			bad++;
+	}
+	is_hex(n << 12, before.free_bytes, "every free page could be allocated");
+	is_int((int)bad, 0, "none of them reserved");
+}
+
+/*
+ * Reserving all of a 256 GiB region costs per block, not per page: the
+ * per-page bookkeeping would touch ~600 MB of host memory.
+ */
+static void test_reserve_huge(void)
+{
+	struct ims_mem *mem;
+	struct ims_mem_stats st;
+	struct rusage a, b;
+
+	ims_mem_new(&mem, NULL);
+	if (ims_mem_add_ram(mem, 1ULL << 40, 1ULL << 38)) {
+		/* Only when the host refuses the sparse mapping itself. */
+		ok(ims_last_error() != NULL, "256 GiB region refused with a message");
+		ims_mem_free(mem);
+		return;
+	}
+	getrusage(RUSAGE_SELF, &a);
+	is_int(ims_mem_reserve(mem, (1ULL << 40) + 0x1000, (1ULL << 38) - 0x2000), 0,
+	       "reserve all of 256 GiB but its first and last pages");
+	getrusage(RUSAGE_SELF, &b);
+	ims_mem_get_stats(mem, &st);
+	is_hex(st.reserved_bytes, (1ULL << 38) - 0x2000, "all of it counted");
+	is_hex(st.free_bytes, 0x2000, "two pages left free");
+	ok(b.ru_maxrss - a.ru_maxrss < 32 * 1024, "host memory grew by %ld KiB (< 32 MiB)",
+	   b.ru_maxrss - a.ru_maxrss);
+	ims_mem_free(mem);
+}
 
 int main(void)
 {
@@ -130,6 +191,8 @@ int main(void)
 	is_int(ims_mem_free_pages(mem, 0x48000000, 0), -EINVAL, "a reserved page cannot be freed");
 	is_int(ims_mem_reserve(mem, 0x30000000, 0x1000), -EINVAL, "reserve outside RAM rejected");
 
+	test_reserve_blocks(mem);
 	ims_mem_free(mem);
+	test_reserve_huge();
 	return tap_done();
 }
