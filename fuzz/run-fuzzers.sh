@@ -79,7 +79,14 @@ for b in $built; do
 	if [ "$rc" -eq 0 ]; then
 		verdict="nothing found"
 	else
-		found=$(ls "$run" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | head -n 1)
+		found=""
+		for f in "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* \
+			"$run"/slow-unit-*; do
+			if [ -e "$f" ]; then
+				found=${f##*/}
+				break
+			fi
+		done
 		verdict="FOUND (exit $rc): $run/${found:-log}"
 		status=1
 		tail -n 30 "$run/log"
