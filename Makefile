@@ -2,9 +2,14 @@
 # setup on a fresh Debian 12 machine (installing missing packages), then run.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# The suites whose code runs in several threads at once (IOTLB seqlocks, the
+# SMMU models under concurrent translation, IOVA magazines, page-table
+# installs, the DMA API from many threads).
+TSAN_SUITES ?= vmsa smmuv3 smmuv2 iova pgtable iommu drivers dma
 MESON_TEST_ARGS ?= --print-errorlogs
 
-.PHONY: all deps build demo test asan-test valgrind-test format-check install clean
+.PHONY: all deps build demo test asan-test tsan-test valgrind-test format-check install clean
 
 all: build
 
@@ -33,6 +38,15 @@ asan-test: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS)
 
+# ThreadSanitizer over the concurrent suites; any report fails the test.
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false
+
+tsan-test: deps $(TSAN_BUILD)/build.ninja
+	meson compile -C $(TSAN_BUILD)
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+		meson test -C $(TSAN_BUILD) $(addprefix --suite ,$(TSAN_SUITES)) $(MESON_TEST_ARGS)
+
 valgrind-test: build
 	@sh scripts/ensure-deps.sh valgrind
 	meson test -C $(BUILD) --setup=valgrind --no-suite corpus --no-suite conformance $(MESON_TEST_ARGS)
@@ -54,4 +68,4 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) sh fuzz/run-fuzzers.sh $(FUZZ_TARGETS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

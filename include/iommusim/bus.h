@@ -38,6 +38,8 @@ struct ims_pci_bus;
 /* Owned by the IOMMU layer (include/iommusim/iommu.h). */
 struct ims_dev_iommu;
 struct ims_iommu_group;
+/* Internal to the DMA layer (src/dma/dma-fast.h). */
+struct ims_dma_fast;
 
 /** enum ims_bus_kind - which bus a device sits on. */
 enum ims_bus_kind {
@@ -158,6 +160,11 @@ struct ims_driver {
  * @iova_end:          with IMS_DMA_OPS_IOMMU: the last IOVA of the domain aperture.
  * @iommu:             dev->iommu (IOMMU layer).
  * @iommu_group:       dev->iommu_group (IOMMU layer).
+ * @dma_fast:          internal: the DMA layer's cached fast state, or NULL.  It
+ *                     is rebuilt after the DMA API and IOMMU calls that change
+ *                     what it depends on; DMA fields written directly (not
+ *                     through those calls) are not seen by a device that has
+ *                     one.  Never touch it.
  * @probe_err:         the last probe result (0, a negative code, or 1 when never probed).
  * @deferred:          on the deferred-probe list.
  * @is_iommu:          its DT node has #iommu-cells.
@@ -191,6 +198,7 @@ struct ims_device {
 
 	struct ims_dev_iommu *iommu;
 	struct ims_iommu_group *iommu_group;
+	struct ims_dma_fast *dma_fast;
 
 	int probe_err;
 	bool deferred;

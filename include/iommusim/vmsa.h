@@ -197,9 +197,11 @@ struct ims_iotlb_entry {
 
 /**
  * struct ims_iotlb_stats - cache counters.
+ * @entries: the valid entries now (occupancy; the others are totals).
  */
 struct ims_iotlb_stats {
 	uint64_t hits, misses, inserts, evictions, invalidated;
+	uint64_t entries;
 };
 
 /**

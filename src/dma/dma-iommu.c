@@ -12,77 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/dma-iommu.h"
 #include "dma/dma-private.h"
 #include "util/compiler.h"
 #include "util/log.h"
 #include <iommusim/iova.h>
 
-#define MAX_DAC_DEVS 64
-
-/* struct iova_fq_entry */
-struct fq_entry {
-	uint64_t iova_pfn;
-	uint64_t pages;
-	uint64_t counter;
-};
-
-/* struct iommu_dma_cookie (IOVA cookie) */
-struct dma_cookie {
-	struct ims_iommu_domain *domain;
-	struct ims_iova_domain *iovad;
-	struct ims_dma_ctx *ctx;
-	unsigned int shift;
-	uint64_t granule;
-	uint64_t aperture_limit; /* aperture_end with force_aperture, else all ones */
-	bool forcedac;
-	/*
-	 * The flush queue (one ring, not per CPU), under a spinlock held for a
-	 * few stores: queueing costs one atomic exchange and a release store.
-	 * @queued counts this ring's IOVAs: written under the lock with a plain
-	 * store (no read-modify-write), read by ims_dma_get_stats().
-	 */
-	bool fq;
-	atomic_int fq_lock;
-	struct fq_entry *ring;
-	unsigned int head, tail, size;
-	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
-	bool fq_timer_on;
-	_Atomic uint64_t queued;
-	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
-	/* devices whose pci_32bit_workaround was cleared ("Using N-bit DMA addresses") */
-	struct ims_device *dac[MAX_DAC_DEVS];
-	_Atomic int nr_dac;
-};
-
-static inline void fq_lock(struct dma_cookie *c)
+unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
-	unsigned int spins = 0;
+	const struct fq_entry *ring = c->ring;
+	struct ims_iova_domain *iovad = c->iovad;
+	uint64_t head = c->head, tail = atomic_load_explicit(&c->tail, memory_order_relaxed);
+	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, start = head;
 
-	while (atomic_exchange_explicit(&c->fq_lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(&c->fq_lock, memory_order_relaxed)) {
-			if (++spins > 64) {
-				sched_yield();
-				spins = 0;
-			}
-		}
+	/* the ring is only written under the lock, which the caller holds */
+	for (; head != tail; head++) {
+		const struct fq_entry *e = &ring[head & mask];
+
+		if (e->counter >= finish)
+			break;
+		ims_iova_free_fast(iovad, e->iova_pfn, e->pages);
 	}
-}
-
-static inline void fq_unlock(struct dma_cookie *c)
-{
-	atomic_store_explicit(&c->fq_lock, 0, memory_order_release);
-}
-
-static unsigned int fq_ring_free_locked(struct dma_cookie *c)
-{
-	unsigned int freed = 0;
-
-	while (c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt) {
-		ims_iova_free_fast(c->iovad, c->ring[c->head].iova_pfn, c->ring[c->head].pages);
-		c->head = (c->head + 1) & (c->size - 1);
-		freed++;
-	}
-	return freed;
+	c->head = head;
+	return (unsigned int)(head - start);
 }
 
 static void fq_flush_iotlb(struct dma_cookie *c)
@@ -95,36 +47,10 @@ static void fq_flush_iotlb(struct dma_cookie *c)
 }
 
 /* The ring is full: flush, then free what the flush made safe (fq_full() in queue_iova()). */
-static __attribute__((noinline)) void fq_flush_full_locked(struct dma_cookie *c)
+void ims_iommu_dma_fq_flush_full(struct dma_cookie *c)
 {
 	fq_flush_iotlb(c);
-	fq_ring_free_locked(c);
-}
-
-/*
- * queue_iova().  Entries leave the ring only after a flush that began after
- * they were queued; the flush increments both counters under this lock, so
- * the head can only be freeable right after one: fq_ring_free_locked() here
- * checks one entry and returns.
- */
-static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
-							     uint64_t pages)
-{
-	unsigned int tail;
-
-	fq_lock(c);
-	if (unlikely(c->head != c->tail && c->ring[c->head].counter < c->fq_flush_finish_cnt))
-		fq_ring_free_locked(c);
-	tail = c->tail;
-	if (unlikely(((tail + 1) & (c->size - 1)) == c->head))
-		fq_flush_full_locked(c);
-	c->ring[tail] = (struct fq_entry){ pfn, pages, c->fq_flush_start_cnt };
-	c->tail = (tail + 1) & (c->size - 1);
-	c->fq_timer_on = true; /* mod_timer(fq_timer, jiffies + 10 ms) */
-	atomic_store_explicit(&c->queued,
-			      atomic_load_explicit(&c->queued, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-	fq_unlock(c);
+	ims_iommu_dma_fq_ring_free(c);
 }
 
 /* The IOVAs the flush queues of @ctx's live cookies have queued (ims_dma_get_stats()). */
@@ -134,7 +60,7 @@ uint64_t ims_iommu_dma_fq_queued(struct ims_dma_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->lock);
 	for (struct dma_cookie *c = ctx->cookies; c; c = c->next)
-		n += atomic_load_explicit(&c->queued, memory_order_relaxed);
+		n += atomic_load_explicit(&c->tail, memory_order_relaxed);
 	pthread_mutex_unlock(&ctx->lock);
 	return n;
 }
@@ -145,6 +71,7 @@ void ims_iommu_dma_ctx_gone(struct ims_dma_ctx *ctx)
 	pthread_mutex_lock(&ctx->lock);
 	for (struct dma_cookie *c = ctx->cookies, *next; c; c = next) {
 		next = c->next;
+		__atomic_store_n(&c->fast, false, __ATOMIC_RELAXED);
 		c->ctx = NULL;
 		c->next = NULL;
 	}
@@ -164,9 +91,100 @@ static int fq_timeout(struct dma_cookie *c)
 	}
 	c->fq_timer_on = false;
 	fq_flush_iotlb(c);
-	freed = fq_ring_free_locked(c);
+	freed = ims_iommu_dma_fq_ring_free(c);
 	fq_unlock(c);
 	return (int)freed;
+}
+
+/* The common path's view of @c (struct dma_cookie @fast). */
+static void fast_init(struct dma_cookie *c, const struct ims_dma_ctx *ctx,
+		      struct ims_iommu_domain *domain)
+{
+	const struct ims_iommu_domain_ops *ops = domain->ops;
+
+	c->dma32_pfn = DMA_BIT_MASK(32) >> c->shift;
+	if (!ops || !ops->map_pages || !ops->unmap_pages || ops->iotlb_sync_map)
+		return;
+	c->pgtbl = ims_iommu_domain_pgtbl(domain);
+	c->fast = c->pgtbl && !ctx->debug && (domain->type & __IMS_IOMMU_DOMAIN_PAGING) &&
+		  (c->granule == (domain->pgsize_bitmap & -domain->pgsize_bitmap));
+}
+
+const int ims_iommu_dma_prot_coherent[3] = {
+	IMS_IOMMU_READ | IMS_IOMMU_WRITE | IMS_IOMMU_CACHE,
+	IMS_IOMMU_READ | IMS_IOMMU_CACHE,
+	IMS_IOMMU_WRITE | IMS_IOMMU_CACHE,
+};
+
+bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
+{
+	struct ims_iommu_domain *domain;
+	struct ims_dma_fast *s;
+	struct dma_cookie *c;
+	uint64_t limit;
+
+	if (dev->dma_ops != IMS_DMA_OPS_IOMMU || !dev->has_dma_mask || !dev->dma_coherent ||
+	    iommu_dma_use_swiotlb(dev) || dev->bus_dma_limit)
+		return false;
+	c = get_cookie(ctx, dev, &domain);
+	if (!c || !cookie_fast(c) || c->ctx != ctx)
+		return false;
+	pthread_mutex_lock(&ctx->lock);
+	s = dev->dma_fast;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			pthread_mutex_unlock(&ctx->lock);
+			return false;
+		}
+		__atomic_store_n(&dev->dma_fast, s, __ATOMIC_RELEASE);
+	}
+	if (!atomic_load_explicit(&s->cookie, memory_order_relaxed)) {
+		s->pgtbl = c->pgtbl;
+		s->iovad = c->iovad;
+		s->gmask = c->granule - 1;
+		s->shift = c->shift;
+		s->fq = c->fq;
+		s->ram0_base = ctx->ram0_base;
+		s->ram0_size = ctx->ram0_size;
+		/* iommu_dma_alloc_iova() of one granule with no bus_dma_limit (alloc_iova()) */
+		limit = IMS_MIN(dma_get_mask_inline(dev), c->aperture_limit);
+		if (limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
+		    !dac_forced(c, dev)) {
+			s->first_pfn = c->dma32_pfn;
+			s->first_flush = false;
+		} else {
+			s->first_pfn = limit >> c->shift;
+			s->first_flush = true;
+		}
+		atomic_store_explicit(&s->cookie, c, memory_order_release);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return true;
+}
+
+uint64_t ims_iommu_dma_map_fast_finish(struct ims_device *dev, uint64_t iova, uint64_t phys,
+				       size_t size, enum ims_dma_data_direction dir,
+				       unsigned long attrs, int ret, size_t mapped)
+{
+	struct dma_cookie *c = atomic_load_explicit(&dev->dma_fast->cookie, memory_order_acquire);
+	uint64_t off = phys & (c->granule - 1);
+	int prot = dma_info_to_prot(dir, true, attrs);
+
+	if (!ims_iommu_map_finish(c->domain, iova, phys - off, c->granule, prot, ret, mapped))
+		return iova + off;
+	free_iova(c, iova, c->granule);
+	ims_iommu_dma_map_page_failed(c->ctx, dev, phys, size, dir, attrs);
+	return IMS_DMA_MAPPING_ERROR;
+}
+
+bool ims_iommu_dma_unmap_fast_short(struct ims_device *dev, struct dma_cookie *c, uint64_t iova,
+				    struct ims_iotlb_gather *gather, size_t unmapped)
+{
+	unmapped = ims_iommu_unmap_finish(c->domain, iova, c->granule, gather, unmapped);
+	if (unmapped != c->granule)
+		ims_iommu_dma_unmap_short(dev, iova, c->granule, unmapped);
+	return unmapped != 0;
 }
 
 /* iommu_put_dma_cookie(): flush what is queued, then free the IOVA domain. */
@@ -178,9 +196,9 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 		return;
 	if (c->fq) {
 		fq_lock(c);
-		if (c->head != c->tail)
+		if (c->head != atomic_load_explicit(&c->tail, memory_order_relaxed))
 			fq_flush_iotlb(c);
-		fq_ring_free_locked(c);
+		ims_iommu_dma_fq_ring_free(c);
 		fq_unlock(c);
 		free(c->ring);
 	}
@@ -193,7 +211,7 @@ static void put_dma_cookie(struct ims_iommu_domain *domain)
 				break;
 			}
 		atomic_fetch_add_explicit(&c->ctx->fq_queued,
-					  atomic_load_explicit(&c->queued, memory_order_relaxed),
+					  atomic_load_explicit(&c->tail, memory_order_relaxed),
 					  memory_order_relaxed);
 		pthread_mutex_unlock(&c->ctx->lock);
 	}
@@ -226,8 +244,8 @@ static void reserve_regions(struct dma_cookie *c, struct ims_device *dev)
 }
 
 /* iommu_dma_init_domain() for the first device that uses the DMA API on @domain. */
-static __attribute__((noinline)) struct dma_cookie *
-init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_domain *domain)
+struct dma_cookie *ims_iommu_dma_init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					     struct ims_iommu_domain *domain)
 {
 	struct dma_cookie *c, *expected = NULL;
 	uint64_t base_pfn;
@@ -252,10 +270,12 @@ init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_do
 	}
 	if (domain->type == IMS_IOMMU_DOMAIN_DMA_FQ) {
 		/* a power of two, at least 2 (the ring index wraps with a mask) */
-		c->size = 2;
-		while (c->size < ctx->opts.fq_size && c->size < (1u << 20))
-			c->size <<= 1;
-		c->ring = calloc(c->size, sizeof(*c->ring));
+		uint64_t size = 2;
+
+		while (size < ctx->opts.fq_size && size < (1u << 20))
+			size <<= 1;
+		c->mask = size - 1;
+		c->ring = calloc(size, sizeof(*c->ring));
 		if (c->ring) {
 			c->fq = true;
 		} else {
@@ -264,6 +284,7 @@ init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_do
 		}
 	}
 	reserve_regions(c, dev);
+	fast_init(c, ctx, domain);
 	if (!__atomic_compare_exchange_n(&domain->iova_cookie, (void **)&expected, c, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		if (c->fq)
@@ -281,31 +302,8 @@ init_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev, struct ims_iommu_do
 	return c;
 }
 
-/* The DMA domain of @dev (iommu_get_dma_domain()) and its cookie: two loads once set up. */
-static inline struct dma_cookie *get_cookie(struct ims_dma_ctx *ctx, struct ims_device *dev,
-					    struct ims_iommu_domain **domainp)
-{
-	struct ims_iommu_domain *domain = dev->iommu_group ? dev->iommu_group->domain : NULL;
-	struct dma_cookie *c =
-		domain ? __atomic_load_n(&domain->iova_cookie, __ATOMIC_ACQUIRE) : NULL;
-
-	*domainp = domain;
-	return likely(c) ? c : init_cookie(ctx, dev, domain);
-}
-
-static bool dac_forced(struct dma_cookie *c, const struct ims_device *dev)
-{
-	int n = atomic_load_explicit(&c->nr_dac, memory_order_acquire);
-
-	for (int i = 0; i < n && i < MAX_DAC_DEVS; i++)
-		if (c->dac[i] == dev)
-			return true;
-	return false;
-}
-
 /* The 32-bit attempt failed: stop trying it for @dev ("Using N-bit DMA addresses"). */
-static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims_device *dev,
-						uint64_t dma_limit)
+void ims_iommu_dma_dac_force(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_limit)
 {
 	if (!c->ctx)
 		return;
@@ -317,116 +315,37 @@ static __attribute__((noinline)) void dac_force(struct dma_cookie *c, struct ims
 			c->dac[n] = dev;
 			atomic_store_explicit(&c->nr_dac, n + 1, memory_order_release);
 		}
+		ims_dma_fast_invalidate(dev); /* its first IOVA attempt changes */
 		ims_dev_logf(dev, IMS_LOG_NOTICE, "Using %u-bit DMA addresses",
 			     ims_ilog2(dma_limit) + 1);
 	}
 	pthread_mutex_unlock(&c->ctx->lock);
 }
 
-/* iommu_dma_alloc_iova() */
-static inline __attribute__((always_inline)) uint64_t
-alloc_iova(struct dma_cookie *c, struct ims_device *dev, size_t size, uint64_t dma_limit)
+/* __iommu_dma_unmap() unmapped less than the whole range. */
+void ims_iommu_dma_unmap_short(struct ims_device *dev, uint64_t dma_addr, size_t size,
+			       size_t unmapped)
 {
-	uint64_t iova_len = size >> c->shift, pfn;
-
-	dma_limit = IMS_MIN(min_not_zero(dma_limit, dev->bus_dma_limit), c->aperture_limit);
-	if (dma_limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&
-	    !dac_forced(c, dev)) {
-		pfn = ims_iova_alloc_fast(c->iovad, iova_len, DMA_BIT_MASK(32) >> c->shift, false);
-		if (likely(pfn))
-			return pfn << c->shift;
-		dac_force(c, dev, dma_limit);
-	}
-	pfn = ims_iova_alloc_fast(c->iovad, iova_len, dma_limit >> c->shift, true);
-	return pfn << c->shift;
-}
-
-static void free_iova(struct dma_cookie *c, uint64_t iova, size_t size)
-{
-	ims_iova_free_fast(c->iovad, iova >> c->shift, size >> c->shift);
-}
-
-/* dma_info_to_prot() */
-static int dma_info_to_prot(enum ims_dma_data_direction dir, bool coherent, unsigned long attrs)
-{
-	int prot = coherent ? IMS_IOMMU_CACHE : 0;
-
-	if (attrs & IMS_DMA_ATTR_PRIVILEGED)
-		prot |= IMS_IOMMU_PRIV;
-	switch (dir) {
-	case IMS_DMA_BIDIRECTIONAL:
-		return prot | IMS_IOMMU_READ | IMS_IOMMU_WRITE;
-	case IMS_DMA_TO_DEVICE:
-		return prot | IMS_IOMMU_READ;
-	case IMS_DMA_FROM_DEVICE:
-		return prot | IMS_IOMMU_WRITE;
-	default:
-		return 0;
-	}
-}
-
-/* __iommu_dma_map() */
-static inline __attribute__((always_inline)) uint64_t dma_map(struct dma_cookie *c,
-							      struct ims_device *dev, uint64_t phys,
-							      size_t size, int prot,
-							      uint64_t dma_mask)
-{
-	uint64_t off = phys & (c->granule - 1), iova;
-
-	size = ALIGN_UP(size + off, c->granule);
-	iova = alloc_iova(c, dev, size, dma_mask);
-	if (!iova)
-		return IMS_DMA_MAPPING_ERROR;
-	if (ims_iommu_map(c->domain, iova, phys - off, size, prot, IMS_GFP_KERNEL)) {
-		free_iova(c, iova, size);
-		return IMS_DMA_MAPPING_ERROR;
-	}
-	return iova + off;
-}
-
-/* __iommu_dma_unmap() */
-static inline __attribute__((always_inline)) void
-dma_unmap(struct dma_cookie *c, struct ims_device *dev, uint64_t dma_addr, size_t size)
-{
-	uint64_t off = dma_addr & (c->granule - 1);
-	struct ims_iotlb_gather gather;
-	size_t unmapped;
-
-	dma_addr -= off;
-	size = ALIGN_UP(size + off, c->granule);
-	ims_iotlb_gather_init(&gather);
-	gather.queued = c->fq;
-	unmapped = ims_iommu_unmap_fast(c->domain, dma_addr, size, &gather);
-	if (unlikely(unmapped != size))
-		ims_dev_logf(dev, IMS_LOG_WARNING,
-			     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx",
-			     unmapped, size, (unsigned long long)dma_addr);
-	if (!unmapped)
-		return; /* nothing was mapped there: Linux would free the IOVA twice */
-	if (!gather.queued) {
-		ims_iommu_iotlb_sync(c->domain, &gather);
-		free_iova(c, dma_addr, size);
-	} else {
-		queue_iova(c, dma_addr >> c->shift, size >> c->shift);
-	}
+	ims_dev_logf(dev, IMS_LOG_WARNING,
+		     "WARNING: __iommu_dma_unmap: unmapped %zu of %zu bytes at 0x%llx", unmapped,
+		     size, (unsigned long long)dma_addr);
 }
 
 /* dev_use_swiotlb(): untrusted PCI devices bounce. */
 bool ims_iommu_dma_use_swiotlb(struct ims_device *dev)
 {
-	return dev->pci && dev->pci->untrusted;
+	return iommu_dma_use_swiotlb(dev);
 }
 
-uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
-				size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+/*
+ * What iommu_dma_map_page() does before the map for an untrusted device's
+ * unaligned buffer (the swiotlb bounce) or a non-coherent device (the cache
+ * maintenance): the address to map, or IMS_DMA_MAPPING_ERROR.
+ */
+uint64_t ims_iommu_dma_map_page_prepare(struct ims_dma_ctx *ctx, struct ims_device *dev,
+					const struct dma_cookie *c, uint64_t phys, size_t size,
+					enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	struct ims_iommu_domain *domain;
-	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
-	int prot = dma_info_to_prot(dir, dev->dma_coherent, attrs);
-	uint64_t iova;
-
-	if (!c)
-		return IMS_DMA_MAPPING_ERROR;
 	if (ims_iommu_dma_use_swiotlb(dev) && ((phys | size) & (c->granule - 1))) {
 		uint64_t tlb;
 
@@ -453,36 +372,53 @@ uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev,
 	}
 	if (!dev->dma_coherent && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC))
 		ims_arch_sync_dma_for_device(ctx, phys, size, dir);
-	iova = dma_map(c, dev, phys, size, prot, dma_get_mask_inline(dev));
-	if (iova == IMS_DMA_MAPPING_ERROR && ims_is_swiotlb_buffer(ctx, phys))
-		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
-	return iova;
+	return phys;
 }
 
-void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
-			      size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+/* A failed map of a bounced buffer gives its swiotlb slot back. */
+void ims_iommu_dma_map_page_failed(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				   size_t size, enum ims_dma_data_direction dir,
+				   unsigned long attrs)
+{
+	if (ims_is_swiotlb_buffer(ctx, phys))
+		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+}
+
+/* iommu_dma_map_page() */
+uint64_t ims_iommu_dma_map_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys,
+				size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
 {
 	struct ims_iommu_domain *domain;
 	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
-	uint64_t phys;
 
-	if (!c)
-		return;
-	/*
-	 * Linux walks the table for the physical address every time; it is only
-	 * needed for cache maintenance or a swiotlb slot, so a coherent device
-	 * that never bounces skips the walk (same result).
-	 */
-	if (dev->dma_coherent && !ims_iommu_dma_use_swiotlb(dev)) {
-		dma_unmap(c, dev, addr, size);
-		return;
-	}
-	phys = ims_iommu_iova_to_phys(domain, addr);
+	if (unlikely(!c))
+		return IMS_DMA_MAPPING_ERROR;
+	return iommu_dma_map_page_inline(ctx, c, dev, phys, size, dir, attrs);
+}
+
+/* iommu_dma_unmap_page() for a device that needs the physical address (sync, bounce). */
+void ims_iommu_dma_unmap_page_phys(struct ims_dma_ctx *ctx, struct dma_cookie *c,
+				   struct ims_device *dev, uint64_t addr, size_t size,
+				   enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t phys = ims_iommu_iova_to_phys(c->domain, addr);
+
 	if (phys && !(attrs & IMS_DMA_ATTR_SKIP_CPU_SYNC) && !dev->dma_coherent)
 		ims_arch_sync_dma_for_cpu(ctx, phys, size, dir);
 	dma_unmap(c, dev, addr, size);
 	if (phys && ims_is_swiotlb_buffer(ctx, phys))
 		ims_swiotlb_tbl_unmap_single(ctx, dev, phys, size, dir, attrs);
+}
+
+/* iommu_dma_unmap_page() */
+void ims_iommu_dma_unmap_page(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t addr,
+			      size_t size, enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	struct ims_iommu_domain *domain;
+	struct dma_cookie *c = get_cookie(ctx, dev, &domain);
+
+	if (c)
+		iommu_dma_unmap_page_inline(ctx, c, dev, addr, size, dir, attrs);
 }
 
 void ims_iommu_dma_sync_single_for_cpu(struct ims_dma_ctx *ctx, struct ims_device *dev,

@@ -60,7 +60,13 @@ struct ims_dma_ctx {
 	bool swiotlb_tried;
 	struct dma_debug *debug;
 	uint64_t ram_start, ram_end; /* lowest RAM byte, highest RAM byte */
-	uint64_t zone_dma_limit;     /* the last byte of ZONE_DMA (arm64_dma_phys_limit - 1) */
+	/*
+	 * The largest RAM region when the context was made, [ram0_base, +ram0_size):
+	 * RAM is never removed, so a buffer inside it is RAM without asking the
+	 * memory model (ims_dma_is_ram()).
+	 */
+	uint64_t ram0_base, ram0_size;
+	uint64_t zone_dma_limit; /* the last byte of ZONE_DMA (arm64_dma_phys_limit - 1) */
 	_Atomic uint64_t cache_clean, cache_inval, swiotlb_maps, swiotlb_full;
 	struct dma_cookie *cookies; /* live dma-iommu cookies, under @lock */
 	_Atomic uint64_t fq_queued; /* queued by cookies already freed */
@@ -70,6 +76,16 @@ struct ims_dma_ctx {
 
 /* The state of @dev's system, created with the defaults at first use (NULL without memory). */
 struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev);
+
+/* Whether all of [@pa, @pa + @len) is RAM (one region), as ims_mem_is_ram() says. */
+static inline bool ims_dma_is_ram(const struct ims_dma_ctx *ctx, uint64_t pa, uint64_t len)
+{
+	uint64_t off = pa - ctx->ram0_base;
+
+	if (likely(off < ctx->ram0_size && len <= ctx->ram0_size - off))
+		return true;
+	return ims_mem_is_ram(ctx->mem, pa, len);
+}
 
 /* min_not_zero() */
 static inline uint64_t min_not_zero(uint64_t a, uint64_t b)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "dma/dma-iommu.h"
 #include "dma/dma-private.h"
 #include "util/compiler.h"
 #include "util/log.h"
@@ -46,6 +47,10 @@ static void ctx_scan_ram(struct ims_dma_ctx *ctx)
 	ctx->ram_start = UINT64_MAX;
 	ctx->ram_end = 0;
 	for (unsigned int i = 0; !ims_mem_ram_region(ctx->mem, i, &base, &size); i++) {
+		if (size > ctx->ram0_size) {
+			ctx->ram0_base = base;
+			ctx->ram0_size = size;
+		}
 		ctx->ram_start = IMS_MIN(ctx->ram_start, base);
 		ctx->ram_end = IMS_MAX(ctx->ram_end, base + size - 1);
 	}
@@ -105,11 +110,19 @@ struct ims_dma_ctx *ims_dma_ctx_get(struct ims_device *dev)
 	return ctx ? ctx_install(dev->core, ctx) : NULL;
 }
 
-/* ims_dma_ctx_get() for a device already known to be non-NULL: one load once set up. */
+/*
+ * ims_dma_ctx_get() for a device already known to be non-NULL: for an IOMMU
+ * device once its DMA domain has its cookie, loads only (no call); otherwise
+ * the driver core's pointer.
+ */
 static inline struct ims_dma_ctx *dev_dma_ctx(struct ims_device *dev)
 {
-	struct ims_dma_ctx *ctx = dev->core ? ims_devcore_dma_ctx(dev->core) : NULL;
+	struct ims_dma_ctx *ctx =
+		likely(dev->dma_ops == IMS_DMA_OPS_IOMMU) ? ims_iommu_dma_dev_ctx(dev) : NULL;
 
+	if (likely(ctx))
+		return ctx;
+	ctx = dev->core ? ims_devcore_dma_ctx(dev->core) : NULL;
 	return likely(ctx) ? ctx : ims_dma_ctx_get(dev);
 }
 
@@ -420,6 +433,7 @@ IMS_EXPORT int ims_dma_set_mask(struct ims_device *dev, uint64_t mask)
 	if (!dev || !dev->has_dma_mask || !ims_dma_supported(dev, mask))
 		return -EIO;
 	dev->dma_mask = mask;
+	ims_dma_fast_invalidate(dev);
 	return 0;
 }
 
@@ -428,6 +442,7 @@ IMS_EXPORT int ims_dma_set_coherent_mask(struct ims_device *dev, uint64_t mask)
 	if (!dev || !ims_dma_supported(dev, mask))
 		return -EIO;
 	dev->coherent_dma_mask = mask;
+	ims_dma_fast_invalidate(dev);
 	return 0;
 }
 
@@ -661,72 +676,211 @@ IMS_EXPORT int ims_dma_get_sgtable(struct ims_device *dev, struct ims_sg_table *
 	return ims_dma_get_sgtable_attrs(dev, sgt, cpu_addr, dma_addr, size, 0);
 }
 
-IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset,
-					   size_t size, enum ims_dma_data_direction dir,
-					   unsigned long attrs)
+/* dma_map_page_attrs() of a buffer that is not RAM: no struct page (dma_map_resource() is for MMIO). */
+static __attribute__((noinline, cold)) uint64_t map_page_not_ram(struct ims_device *dev,
+								 uint64_t phys, size_t size)
 {
-	struct ims_dma_ctx *ctx;
-	uint64_t phys = page + offset, addr;
+	ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_map_page_attrs: 0x%llx+%zu is not RAM",
+		     (unsigned long long)phys, size);
+	return IMS_DMA_MAPPING_ERROR;
+}
 
-	if (!dev || !valid_dir(dir))
-		return IMS_DMA_MAPPING_ERROR; /* BUG_ON(!valid_dma_direction(dir)) */
-	if (!dev->has_dma_mask) {
-		ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_map_page_attrs: no DMA mask");
-		return IMS_DMA_MAPPING_ERROR;
-	}
-	if (dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page)
-		return IMS_DMA_MAPPING_ERROR;
-	ctx = dev_dma_ctx(dev);
-	if (!ctx)
-		return IMS_DMA_MAPPING_ERROR;
-	if (!ims_mem_is_ram(ctx->mem, phys, size)) {
-		/* no struct page: dma_map_resource() is for MMIO */
-		ims_dev_logf(dev, IMS_LOG_WARNING,
-			     "WARNING: dma_map_page_attrs: 0x%llx+%zu is not RAM",
-			     (unsigned long long)phys, size);
-		return IMS_DMA_MAPPING_ERROR;
-	}
+/* dma_map_page_attrs() for a device without a DMA mask: WARN_ON_ONCE(!dev->dma_mask). */
+static __attribute__((noinline, cold)) uint64_t map_page_no_mask(struct ims_device *dev)
+{
+	ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_map_page_attrs: no DMA mask");
+	return IMS_DMA_MAPPING_ERROR;
+}
+
+/* The dispatch of dma_map_page_attrs() and debug_dma_map_page() with DMA-API debug on. */
+static __attribute__((noinline)) uint64_t
+map_page_debug(struct ims_dma_ctx *ctx, struct ims_device *dev, uint64_t phys, size_t size,
+	       enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t addr;
+
 	if (use_dma_iommu(dev))
 		addr = ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
 	else
 		addr = ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
-	if (ctx->debug)
-		ims_debug_dma_map_page(ctx, dev, phys, size, dir, addr, DMA_DEBUG_SINGLE);
+	ims_debug_dma_map_page(ctx, dev, phys, size, dir, addr, DMA_DEBUG_SINGLE);
 	return addr;
+}
+
+/* dma_map_page_attrs() once the arguments are checked: any device, any option. */
+static __attribute__((noinline)) uint64_t map_page_any(struct ims_device *dev, uint64_t phys,
+						       size_t size, enum ims_dma_data_direction dir,
+						       unsigned long attrs)
+{
+	struct ims_dma_ctx *ctx = dev_dma_ctx(dev);
+
+	if (unlikely(!ctx))
+		return IMS_DMA_MAPPING_ERROR;
+	if (unlikely(!ims_dma_is_ram(ctx, phys, size)))
+		return map_page_not_ram(dev, phys, size);
+	if (unlikely(ctx->debug))
+		return map_page_debug(ctx, dev, phys, size, dir, attrs);
+	if (use_dma_iommu(dev))
+		return ims_iommu_dma_map_page(ctx, dev, phys, size, dir, attrs);
+	return ims_dma_direct_map_page(ctx, dev, phys, size, dir, attrs);
+}
+
+/* dma_map_page_attrs() of everything but the one-granule common path. */
+static uint64_t map_page_general(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
+				 enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t phys = page + offset;
+	struct dma_cookie *c;
+	struct ims_dma_ctx *ctx;
+
+	if (unlikely(!dev || !valid_dir(dir)))
+		return IMS_DMA_MAPPING_ERROR; /* BUG_ON(!valid_dma_direction(dir)) */
+	if (unlikely(!dev->has_dma_mask))
+		return map_page_no_mask(dev);
+	if (unlikely(dma_is_dummy(dev) || !size || size > IMS_MEM_MAX_RAM_SIZE || phys < page))
+		return IMS_DMA_MAPPING_ERROR;
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(ctx = c->ctx) && likely(!ctx->debug) && likely(ims_dma_is_ram(ctx, phys, size)))
+		return iommu_dma_map_page_inline(ctx, c, dev, phys, size, dir, attrs);
+	return map_page_any(dev, phys, size, dir, attrs);
+}
+
+/* Whether @dev's fast state could be (re)built now: an IOMMU device without a valid one. */
+static inline bool fast_buildable(struct ims_device *dev)
+{
+	struct dma_cookie *c;
+
+	return dev && use_dma_iommu(dev) && !dma_fast_get(dev, &c);
+}
+
+/*
+ * dma_map_page_attrs() off the common path: (re)build the device's fast state
+ * when it has none, then the common path if it applies, else the general one.
+ */
+static __attribute__((noinline)) uint64_t map_page_slow(struct ims_device *dev, uint64_t page,
+							size_t offset, size_t size,
+							enum ims_dma_data_direction dir,
+							unsigned long attrs)
+{
+	struct ims_dma_ctx *ctx;
+	uint64_t addr;
+
+	if (fast_buildable(dev) && (ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev) &&
+	    (addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
+		return addr;
+	return map_page_general(dev, page, offset, size, dir, attrs);
+}
+
+/*
+ * dma_map_page_attrs().  A one-granule map of a device with a valid fast
+ * state (dma-fast.h) runs in this one function (dma-iommu.h); everything
+ * else goes to map_page_slow().
+ */
+static inline __attribute__((always_inline)) uint64_t
+dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
+		   enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	uint64_t addr;
+
+	if (likely(dev) &&
+	    likely(addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
+		return addr;
+	return map_page_slow(dev, page, offset, size, dir, attrs);
+}
+
+IMS_EXPORT uint64_t ims_dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset,
+					   size_t size, enum ims_dma_data_direction dir,
+					   unsigned long attrs)
+{
+	return dma_map_page_attrs(dev, page, offset, size, dir, attrs);
+}
+
+/* The dispatch of dma_unmap_page_attrs() and debug_dma_unmap_page() with DMA-API debug on. */
+static __attribute__((noinline)) void unmap_page_debug(struct ims_dma_ctx *ctx,
+						       struct ims_device *dev, uint64_t addr,
+						       size_t size, enum ims_dma_data_direction dir,
+						       unsigned long attrs)
+{
+	if (use_dma_iommu(dev))
+		ims_iommu_dma_unmap_page(ctx, dev, addr, size, dir, attrs);
+	else
+		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
+	ims_debug_dma_unmap_page(ctx, dev, addr, size, dir, DMA_DEBUG_SINGLE);
+}
+
+static __attribute__((noinline, cold)) void unmap_page_dummy(struct ims_device *dev)
+{
+	ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_dummy_unmap_page");
+}
+
+/* dma_unmap_page_attrs() once the arguments are checked: any device, any option. */
+static __attribute__((noinline)) void unmap_page_any(struct ims_device *dev, uint64_t addr,
+						     size_t size, enum ims_dma_data_direction dir,
+						     unsigned long attrs)
+{
+	struct ims_dma_ctx *ctx;
+
+	if (unlikely(dma_is_dummy(dev))) {
+		unmap_page_dummy(dev);
+		return;
+	}
+	ctx = dev_dma_ctx(dev);
+	if (unlikely(!ctx))
+		return;
+	if (unlikely(ctx->debug))
+		unmap_page_debug(ctx, dev, addr, size, dir, attrs);
+	else if (use_dma_iommu(dev))
+		ims_iommu_dma_unmap_page(ctx, dev, addr, size, dir, attrs);
+	else
+		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
+}
+
+/* dma_unmap_page_attrs() off the common path (as map_page_slow()). */
+static __attribute__((noinline)) void unmap_page_slow(struct ims_device *dev, uint64_t addr,
+						      size_t size, enum ims_dma_data_direction dir,
+						      unsigned long attrs)
+{
+	struct dma_cookie *c;
+	struct ims_dma_ctx *ctx;
+
+	if (unlikely(!dev || !valid_dir(dir)))
+		return;
+	if (fast_buildable(dev) && (ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev) &&
+	    iommu_dma_unmap_page_fast(dev, addr, size, dir))
+		return;
+	if (likely(use_dma_iommu(dev)) && likely(c = iommu_dma_dev_cookie(dev)) &&
+	    likely(ctx = c->ctx) && likely(!ctx->debug))
+		iommu_dma_unmap_page_inline(ctx, c, dev, addr, size, dir, attrs);
+	else
+		unmap_page_any(dev, addr, size, dir, attrs);
+}
+
+/* dma_unmap_page_attrs(): as dma_map_page_attrs(), the common case in one function. */
+static inline __attribute__((always_inline)) void
+dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
+		     enum ims_dma_data_direction dir, unsigned long attrs)
+{
+	if (likely(dev) && likely(iommu_dma_unmap_page_fast(dev, addr, size, dir)))
+		return;
+	unmap_page_slow(dev, addr, size, dir, attrs);
 }
 
 IMS_EXPORT void ims_dma_unmap_page_attrs(struct ims_device *dev, uint64_t addr, size_t size,
 					 enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	struct ims_dma_ctx *ctx;
-
-	if (!dev || !valid_dir(dir))
-		return;
-	if (dma_is_dummy(dev)) {
-		ims_dev_logf(dev, IMS_LOG_WARNING, "WARNING: dma_dummy_unmap_page");
-		return;
-	}
-	ctx = dev_dma_ctx(dev);
-	if (!ctx)
-		return;
-	if (use_dma_iommu(dev))
-		ims_iommu_dma_unmap_page(ctx, dev, addr, size, dir, attrs);
-	else
-		ims_dma_direct_unmap_page(ctx, dev, addr, size, dir, attrs);
-	if (ctx->debug)
-		ims_debug_dma_unmap_page(ctx, dev, addr, size, dir, DMA_DEBUG_SINGLE);
+	dma_unmap_page_attrs(dev, addr, size, dir, attrs);
 }
 
 IMS_EXPORT uint64_t ims_dma_map_page(struct ims_device *dev, uint64_t page, size_t offset,
 				     size_t size, enum ims_dma_data_direction dir)
 {
-	return ims_dma_map_page_attrs(dev, page, offset, size, dir, 0);
+	return dma_map_page_attrs(dev, page, offset, size, dir, 0);
 }
 
 IMS_EXPORT void ims_dma_unmap_page(struct ims_device *dev, uint64_t addr, size_t size,
 				   enum ims_dma_data_direction dir)
 {
-	ims_dma_unmap_page_attrs(dev, addr, size, dir, 0);
+	dma_unmap_page_attrs(dev, addr, size, dir, 0);
 }
 
 IMS_EXPORT uint64_t ims_dma_map_single_attrs(struct ims_device *dev, const void *ptr, size_t size,
@@ -786,7 +940,7 @@ IMS_EXPORT int ims_dma_map_sg_attrs(struct ims_device *dev, struct ims_scatterli
 	for (int i = 0; i < nents; i++) {
 		sg[i].dma_address = IMS_DMA_MAPPING_ERROR;
 		sg[i].dma_length = 0;
-		if (!sg[i].length || !ims_mem_is_ram(ctx->mem, sg[i].phys, sg[i].length)) {
+		if (!sg[i].length || !ims_dma_is_ram(ctx, sg[i].phys, sg[i].length)) {
 			ims_dev_logf(dev, IMS_LOG_WARNING,
 				     "WARNING: dma_map_sg: segment %d (0x%llx+%u) is not RAM", i,
 				     (unsigned long long)sg[i].phys, sg[i].length);
@@ -860,7 +1014,7 @@ IMS_EXPORT uint64_t ims_dma_map_resource(struct ims_device *dev, uint64_t phys_a
 	ctx = ims_dma_ctx_get(dev);
 	if (!ctx)
 		return IMS_DMA_MAPPING_ERROR;
-	if (ims_mem_is_ram(ctx->mem, phys_addr, 1)) {
+	if (ims_dma_is_ram(ctx, phys_addr, 1)) {
 		/* WARN_ON_ONCE(pfn_valid(PHYS_PFN(phys_addr))) */
 		ims_dev_logf(dev, IMS_LOG_WARNING,
 			     "WARNING: dma_map_resource: 0x%llx is RAM, not a resource",
@@ -939,13 +1093,28 @@ IMS_EXPORT void ims_dma_sync_sg_for_device(struct ims_device *dev, struct ims_sc
 		ims_dma_sync_single_for_device(dev, sg[i].dma_address, sg[i].dma_length, dir);
 }
 
-IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
+/* dma_mapping_error() with DMA-API debug on, or a device whose context is not at hand. */
+static __attribute__((noinline)) int mapping_error_any(struct ims_device *dev, uint64_t dma_addr)
 {
+	/* the context if there is one: this call never creates it */
 	struct ims_dma_ctx *ctx = dev ? ims_devcore_dma_ctx(dev->core) : NULL;
 
 	if (ctx && ctx->debug)
 		ims_debug_dma_mapping_error(ctx, dev, dma_addr);
 	return dma_addr == IMS_DMA_MAPPING_ERROR ? -ENOMEM : 0;
+}
+
+IMS_EXPORT int ims_dma_mapping_error(struct ims_device *dev, uint64_t dma_addr)
+{
+	/*
+	 * debug_dma_mapping_error() is a no-op without DMA-API debug, which a
+	 * device that has a fast state at all (valid or not) has not: the
+	 * context's debug is fixed when it is made, and it outlives the devices.
+	 */
+	if (likely(dma_addr != IMS_DMA_MAPPING_ERROR) && likely(dev) &&
+	    likely(__atomic_load_n(&dev->dma_fast, __ATOMIC_RELAXED)))
+		return 0;
+	return mapping_error_any(dev, dma_addr);
 }
 
 /* ---- dma-direct address helpers -------------------------------------------------------- */

@@ -458,7 +458,7 @@ IMS_EXPORT int ims_mem_read64(struct ims_mem *mem, uint64_t pa, uint64_t *val)
 
 	if (!p)
 		return -EFAULT;
-	*val = ims_ld_le64(p);
+	*val = ims_ram_ld64(p);
 	return 0;
 }
 
@@ -478,7 +478,7 @@ IMS_EXPORT int ims_mem_write64(struct ims_mem *mem, uint64_t pa, uint64_t val)
 
 	if (!p)
 		return -EFAULT;
-	ims_st_le64(p, val);
+	ims_ram_st64(p, val);
 	return 0;
 }
 

@@ -16,6 +16,8 @@
 
 #include <iommusim/hw.h>
 
+#include "util/le.h"
+
 struct ram {
 	uint64_t base, size;
 	uint8_t *host;
@@ -42,6 +44,34 @@ struct ims_mem {
 	struct mmio mmio[IMS_MEM_MAX_REGIONS];
 	unsigned int nr_mmio;
 };
+
+/*
+ * 8-byte accesses to simulated RAM that another thread may make at the same
+ * time -- a driver updating a page table entry while an SMMU walks the table:
+ * single-copy atomic when naturally aligned, as the architecture makes
+ * translation table accesses (DDI 0487 B2.2.1), and relaxed: ordering is the
+ * driver's business (barriers, TLBI, CMD_SYNC).  ims_ram_ld64_aligned() is
+ * for addresses known to be 8-byte aligned (descriptor fetches).
+ */
+static inline uint64_t ims_ram_ld64_aligned(const uint8_t *p)
+{
+	return le64toh(__atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED));
+}
+
+static inline uint64_t ims_ram_ld64(const uint8_t *p)
+{
+	if (!((uintptr_t)p & 7))
+		return ims_ram_ld64_aligned(p);
+	return ims_ld_le64(p);
+}
+
+static inline void ims_ram_st64(uint8_t *p, uint64_t v)
+{
+	if (!((uintptr_t)p & 7))
+		__atomic_store_n((uint64_t *)(void *)p, htole64(v), __ATOMIC_RELAXED);
+	else
+		ims_st_le64(p, v);
+}
 
 /* The RAM region holding all of [@pa, @pa + @len), or NULL. */
 static inline struct ram *ims_mem_find_ram(struct ims_mem *mem, uint64_t pa, uint64_t len)

@@ -19,6 +19,12 @@ struct ims_iommu_core {
 	/* ida of group ids: a bitmap of ids in use; every id below ida_hint is in use. */
 	uint64_t *group_ids;
 	int nr_id_words, ida_hint;
+	/* domain ops whose map_pages/unmap_pages only forward to a page table (iommu-fast.h) */
+	struct {
+		const struct ims_iommu_domain_ops *ops;
+		size_t off; /* of the driver's io-pgtable ops pointer from the domain */
+	} pgtbl_fwd[4];
+	int nr_pgtbl_fwd;
 };
 
 int __ims_iommu_probe_device(struct ims_device *dev, struct ims_iommu_group ***group_list,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/dma-fast.h"
+#include "iommu/iommu-fast.h"
 #include "iommu/iommu-private.h"
 #include "util/compiler.h"
 #include "util/log.h"
@@ -811,6 +813,8 @@ static int group_set_domain(struct ims_iommu_group *group, struct ims_iommu_doma
 
 	if (group->domain == new_domain)
 		return 0;
+	for (i = 0; i < group->nr_devices; i++)
+		ims_dma_fast_invalidate(group->devices[i]); /* the DMA domain changes */
 	for (i = 0; i < group->nr_devices; i++) {
 		ret = device_set_domain(group, group->devices[i], new_domain);
 		if (ret) {
@@ -872,6 +876,7 @@ void ims_iommu_setup_dma_ops(struct ims_device *dev)
 	uint64_t base;
 	unsigned int order;
 
+	ims_dma_fast_invalidate(dev);
 	dev->dma_ops = IMS_DMA_OPS_DIRECT;
 	dev->iova_start = dev->iova_end = 0;
 	if (!domain || !(domain->type & __IMS_IOMMU_DOMAIN_DMA_API))
@@ -909,6 +914,7 @@ static void iommu_deinit_device(struct ims_device *dev)
 {
 	const struct ims_iommu_ops *ops = ims_dev_iommu_ops(dev);
 
+	ims_dma_fast_free(dev);
 	if (ops && ops->release_device && dev->iommu && dev->iommu->iommu_dev)
 		ops->release_device(dev);
 	if (dev->iommu_group) {
@@ -1066,6 +1072,7 @@ IMS_EXPORT int ims_iommu_device_use_default_domain(struct ims_device *dev)
 {
 	struct ims_iommu_group *group = dev->iommu_group;
 
+	ims_dma_fast_invalidate(dev); /* a driver binds: its dma_configure() ran */
 	if (!group)
 		return 0;
 	if (!group->default_domain)
@@ -1080,11 +1087,37 @@ IMS_EXPORT void ims_iommu_device_unuse_default_domain(struct ims_device *dev)
 {
 	struct ims_iommu_group *group = dev->iommu_group;
 
+	ims_dma_fast_invalidate(dev); /* the driver unbinds */
 	if (group && group->owner_cnt)
 		group->owner_cnt--;
 }
 
 /* ---- domain API ------------------------------------------------------------------- */
+
+void ims_iommu_register_pgtbl_fwd(struct ims_iommu_core *core,
+				  const struct ims_iommu_domain_ops *ops, size_t off)
+{
+	if (!core || !ops)
+		return;
+	for (int i = 0; i < core->nr_pgtbl_fwd; i++)
+		if (core->pgtbl_fwd[i].ops == ops)
+			return;
+	if (core->nr_pgtbl_fwd < (int)ARRAY_SIZE(core->pgtbl_fwd)) {
+		core->pgtbl_fwd[core->nr_pgtbl_fwd].ops = ops;
+		core->pgtbl_fwd[core->nr_pgtbl_fwd++].off = off;
+	}
+}
+
+struct ims_io_pgtable_ops **ims_iommu_domain_pgtbl(struct ims_iommu_domain *domain)
+{
+	struct ims_iommu_core *core = domain ? domain->core : NULL;
+
+	for (int i = 0; core && i < core->nr_pgtbl_fwd; i++)
+		if (core->pgtbl_fwd[i].ops == domain->ops)
+			return (struct ims_io_pgtable_ops **)(void *)((char *)domain +
+								      core->pgtbl_fwd[i].off);
+	return NULL;
+}
 
 IMS_EXPORT struct ims_iommu_domain *ims_iommu_get_domain_for_dev(const struct ims_device *dev)
 {
@@ -1194,21 +1227,8 @@ IMS_EXPORT void ims_iommu_iotlb_gather_add_page(struct ims_iommu_domain *domain,
 		gather->end = end;
 }
 
-/*
- * iommu_pgsize() when @size (aligned to the smallest page size) is below the
- * next supported size: the smallest page size, size / min_pagesz times, with
- * no bit scan of addresses.  The common single-granule map and unmap of the
- * DMA API end here; false sends anything else to ims_iommu_pgsize().
- */
-static inline bool iommu_pgsize_min_only(const struct ims_iommu_domain *domain, size_t size,
-					 unsigned int min_shift)
-{
-	uint64_t bigger = domain->pgsize_bitmap & ~((2ull << min_shift) - 1);
-
-	return !bigger || size < (bigger & -bigger);
-}
-
-static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
+/* __iommu_unmap() */
+size_t ims_iommu_unmap_slow(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
 			    struct ims_iotlb_gather *gather)
 {
 	size_t unmapped = 0;
@@ -1242,30 +1262,21 @@ static size_t __iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size
 	return unmapped;
 }
 
-/*
- * iommu_unmap_fast().  A valid paging domain and a size below the second
- * smallest page size (one granule of a DMA mapping) is one unmap_pages()
- * call; everything else goes through __iommu_unmap().
- */
+/* iommu_unmap_fast() after a first unmap_pages() call that returned @done, not @size. */
+size_t ims_iommu_unmap_finish(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
+			      struct ims_iotlb_gather *gather, size_t done)
+{
+	if (!done || done > size)
+		return done;
+	/* it stopped at the end of a table: the rest as __iommu_unmap() would go on */
+	return done + ims_iommu_unmap_slow(domain, iova + done, size - done, gather);
+}
+
+/* iommu_unmap_fast(): the common case inline (iommu-fast.h). */
 IMS_EXPORT size_t ims_iommu_unmap_fast(struct ims_iommu_domain *domain, uint64_t iova, size_t size,
 				       struct ims_iotlb_gather *gather)
 {
-	const struct ims_iommu_domain_ops *ops = domain->ops;
-	unsigned int min_shift;
-	size_t done;
-
-	if (unlikely(!(domain->type & __IMS_IOMMU_DOMAIN_PAGING) || !ops || !ops->unmap_pages ||
-		     !domain->pgsize_bitmap))
-		return __iommu_unmap(domain, iova, size, gather);
-	min_shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
-	if (unlikely(!size || !IS_ALIGNED(iova | size, 1ull << min_shift) ||
-		     !iommu_pgsize_min_only(domain, size, min_shift)))
-		return __iommu_unmap(domain, iova, size, gather);
-	done = ops->unmap_pages(domain, iova, (size_t)1 << min_shift, size >> min_shift, gather);
-	if (likely(done == size) || !done || done > size)
-		return done;
-	/* it stopped at the end of a table: the rest as __iommu_unmap() would go on */
-	return done + __iommu_unmap(domain, iova + done, size - done, gather);
+	return iommu_unmap_fast_inline(domain, iova, size, gather);
 }
 
 IMS_EXPORT size_t ims_iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova, size_t size)
@@ -1274,7 +1285,7 @@ IMS_EXPORT size_t ims_iommu_unmap(struct ims_iommu_domain *domain, uint64_t iova
 	size_t ret;
 
 	ims_iommu_iotlb_gather_init(&gather);
-	ret = __iommu_unmap(domain, iova, size, &gather);
+	ret = ims_iommu_unmap_slow(domain, iova, size, &gather);
 	ims_iommu_iotlb_sync(domain, &gather);
 	return ret;
 }
@@ -1351,39 +1362,32 @@ static __attribute__((noinline)) int iommu_map_rest(struct ims_iommu_domain *dom
 	return ret;
 }
 
-/*
- * iommu_map().  The common case -- a valid paging domain, a size below the
- * second smallest page size (one 4K page of a DMA mapping), a driver with no
- * iotlb_sync_map -- is one map_pages() call with nothing recomputed; every
- * other case goes through the same checks and loop as Linux's __iommu_map().
- */
-IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
-			     size_t size, int prot, unsigned int gfp)
+/* iommu_map() for what iommu_map_inline() leaves: the checks, then __iommu_map(). */
+int ims_iommu_map_slow(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr, size_t size,
+		       int prot, unsigned int gfp)
 {
-	const struct ims_iommu_domain_ops *ops;
-	unsigned int min_shift;
-	size_t mapped = 0;
-	int ret;
+	int ret = iommu_map_check(domain, iova, paddr, size, gfp);
 
-	if (unlikely(!domain ||
-		     (gfp & (IMS_GFP_COMP | IMS_GFP_DMA | IMS_GFP_DMA32 | IMS_GFP_HIGHMEM)) ||
-		     !(domain->type & __IMS_IOMMU_DOMAIN_PAGING) || !domain->ops ||
-		     !domain->ops->map_pages || !domain->pgsize_bitmap))
-		return iommu_map_check(domain, iova, paddr, size, gfp);
-	ops = domain->ops;
-	min_shift = (unsigned int)__builtin_ctzll(domain->pgsize_bitmap);
-	if (unlikely(!IS_ALIGNED(iova | paddr | size, 1ull << min_shift)))
-		return iommu_map_check(domain, iova, paddr, size, gfp);
-	if (unlikely(!size || !iommu_pgsize_min_only(domain, size, min_shift)))
-		return iommu_map_rest(domain, iova, size, iova, paddr, size, prot, 0);
-	ret = ops->map_pages(domain, iova, paddr, (size_t)1 << min_shift, size >> min_shift, prot,
-			     &mapped);
-	if (likely(!ret && mapped == size && !ops->iotlb_sync_map))
-		return 0;
+	if (ret)
+		return ret;
+	return iommu_map_rest(domain, iova, size, iova, paddr, size, prot, 0);
+}
+
+/* iommu_map() after a first map_pages() call of the common case that returned @ret, @mapped. */
+int ims_iommu_map_finish(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
+			 size_t size, int prot, int ret, size_t mapped)
+{
 	if (!ret && mapped < size && !mapped)
 		ret = -EINVAL;
 	return iommu_map_rest(domain, iova, size, iova + mapped, paddr + mapped, size - mapped,
 			      prot, ret);
+}
+
+/* iommu_map(): the common case inline (iommu-fast.h). */
+IMS_EXPORT int ims_iommu_map(struct ims_iommu_domain *domain, uint64_t iova, uint64_t paddr,
+			     size_t size, int prot, unsigned int gfp)
+{
+	return iommu_map_inline(domain, iova, paddr, size, prot, gfp);
 }
 
 IMS_EXPORT void ims_iommu_flush_iotlb_all(struct ims_iommu_domain *domain)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma/dma-fast.h"
 #include "iommu/iommu-private.h"
 #include "util/compiler.h"
 #include "util/log.h"
@@ -173,5 +174,7 @@ IMS_EXPORT int ims_of_iommu_configure(struct ims_device *dev, int master_np, con
 
 int ims_iommu_hook_of_iommu_configure(struct ims_device *dev, int master_np, const uint32_t *id)
 {
+	/* dma_configure() is (re)setting the masks, the bus limit and the coherency */
+	ims_dma_fast_invalidate(dev);
 	return ims_of_iommu_configure(dev, master_np, id);
 }

@@ -467,6 +467,44 @@ static arm_lpae_iopte arm_lpae_prot_to_pte(const struct arm_lpae_io_pgtable *dat
 }
 
 /*
+ * The fast paths' descent: from the pgd through existing table descriptors
+ * down to level @target.  Returns the table at @target, or NULL with *@lvl
+ * and *@table saying where the general code must take over (an empty slot,
+ * a leaf, or anything else that is not a table descriptor: the general code
+ * then behaves exactly as Linux's recursion would from that level).  The
+ * per-level parameters are read into locals first: the acquire loads would
+ * otherwise make the compiler reload them at every level.
+ */
+static inline iopte_slot *arm_lpae_fast_descend(const struct arm_lpae_io_pgtable *data,
+						uint64_t iova, int target, int *lvl,
+						iopte_slot **table)
+{
+	const uintptr_t va_off = data->va_off;
+	const unsigned int *shift = data->lvl_shift;
+	const uint64_t *mask = data->lvl_mask;
+	iopte_slot *ptep = data->pgd;
+	int l = data->start_level;
+
+	/* The 64K granule may pack PA[51:48] into a table address: general code. */
+	if (unlikely(data->granule_64k))
+		goto general;
+	for (; l < target; l++) {
+		arm_lpae_iopte pte = pte_load(ptep + ((iova >> shift[l]) & mask[l]));
+
+		/* Below the last level, only type 0b11 is a table (D8.3.1). */
+		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE))
+			goto general;
+		ptep = (iopte_slot *)((pte & ARM_LPAE_PTE_ADDR_MASK) + va_off);
+	}
+	*lvl = l;
+	return ptep;
+general:
+	*lvl = l;
+	*table = ptep;
+	return NULL;
+}
+
+/*
  * __arm_lpae_map() for the common case: walk straight down through
  * existing tables to the level of @size and fill empty slots there.
  * Anything else (a missing table, a leaf in the way, a size no level has)
@@ -478,20 +516,16 @@ static inline int arm_lpae_map_fast(struct arm_lpae_io_pgtable *data, uint64_t i
 				    size_t *mapped)
 {
 	int target = ims_is_power_of_2(size) ? data->size_lvl[__builtin_ctzll(size)] : -1;
-	iopte_slot *ptep = data->pgd;
-	int lvl = data->start_level, idx, num_entries, ret;
-	arm_lpae_iopte pte;
+	iopte_slot *ptep, *table = NULL;
+	int lvl, idx, num_entries, ret;
 
 	if (unlikely(target < 0))
-		return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, lvl, ptep, mapped);
+		return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, data->start_level,
+				      data->pgd, mapped);
 
-	for (; lvl < target; lvl++) {
-		pte = pte_load(ptep + ARM_LPAE_LVL_IDX(iova, lvl, data));
-		if (unlikely(!pte || iopte_leaf(pte, lvl)))
-			return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, lvl, ptep,
-					      mapped);
-		ptep = iopte_deref(pte, data);
-	}
+	ptep = arm_lpae_fast_descend(data, iova, target, &lvl, &table);
+	if (unlikely(!ptep))
+		return __arm_lpae_map(data, iova, paddr, size, pgcount, prot, lvl, table, mapped);
 
 	idx = ARM_LPAE_LVL_IDX(iova, lvl, data);
 	num_entries = arm_lpae_max_entries(idx, data);
@@ -692,20 +726,19 @@ static inline size_t arm_lpae_unmap_fast(struct arm_lpae_io_pgtable *data,
 	int target = ims_is_power_of_2(size) ? data->size_lvl[__builtin_ctzll(size)] : -1;
 	const struct ims_iommu_flush_ops *tlb = data->iop.cfg.tlb;
 	void (*add_page)(struct ims_iotlb_gather *, uint64_t, size_t, void *);
-	iopte_slot *ptep = data->pgd;
-	int lvl = data->start_level, idx, num_entries, i;
+	iopte_slot *ptep, *table = NULL;
+	int lvl, idx, num_entries, i;
+	unsigned int leaf;
 	void *cookie = data->iop.cookie;
 	arm_lpae_iopte pte;
 
 	if (unlikely(target < 0))
-		return __arm_lpae_unmap(data, gather, iova, size, pgcount, lvl, ptep);
+		return __arm_lpae_unmap(data, gather, iova, size, pgcount, data->start_level,
+					data->pgd);
 
-	for (; lvl < target; lvl++) {
-		pte = pte_load(ptep + ARM_LPAE_LVL_IDX(iova, lvl, data));
-		if (unlikely(!pte || iopte_leaf(pte, lvl)))
-			return __arm_lpae_unmap(data, gather, iova, size, pgcount, lvl, ptep);
-		ptep = iopte_deref(pte, data);
-	}
+	ptep = arm_lpae_fast_descend(data, iova, target, &lvl, &table);
+	if (unlikely(!ptep))
+		return __arm_lpae_unmap(data, gather, iova, size, pgcount, lvl, table);
 
 	idx = ARM_LPAE_LVL_IDX(iova, lvl, data);
 	num_entries = arm_lpae_max_entries(idx, data);
@@ -718,9 +751,11 @@ static inline size_t arm_lpae_unmap_fast(struct arm_lpae_io_pgtable *data,
 	 * Clear the leaves, then queue their invalidations: the callbacks see
 	 * the same calls in the same order as Linux's interleaved loop.
 	 */
+	leaf = lvl == ARM_LPAE_MAX_LEVELS - 1 ? ARM_LPAE_PTE_TYPE_PAGE : ARM_LPAE_PTE_TYPE_BLOCK;
 	for (i = 0; i < num_entries; i++) {
 		pte = atomic_load_explicit(&ptep[i], memory_order_relaxed);
-		if (unlikely(!pte || !iopte_leaf(pte, lvl)))
+		/* Both leaf types have bit 0 set: an empty slot stops here too. */
+		if (unlikely(iopte_type(pte) != leaf))
 			break;
 		pte_store(&ptep[i], 0);
 	}

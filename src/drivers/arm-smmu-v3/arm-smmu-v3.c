@@ -15,6 +15,7 @@
 
 #include "arm-smmu-v3.h"
 #include "drivers/io-pgtable-mem.h"
+#include "iommu/iommu-fast.h"
 #include "util/compiler.h"
 #include "util/log.h"
 
@@ -2192,6 +2193,10 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	if (ret)
 		goto err_disable;
 	/* And we're up. Go go go! */
+	/* arm_smmu_map_pages()/arm_smmu_unmap_pages() only forward to the page table */
+	ims_iommu_register_pgtbl_fwd(ims_iommu_core_of(dev), &arm_smmu_paging_ops,
+				     offsetof(struct arm_smmu_domain, pgtbl_ops) -
+					     offsetof(struct arm_smmu_domain, domain));
 	ret = ims_iommu_device_register(ims_iommu_core_of(dev), &smmu->iommu, &arm_smmu_ops, dev);
 	if (ret) {
 		ims_dev_logf(dev, IMS_LOG_ERR, "Failed to register iommu");

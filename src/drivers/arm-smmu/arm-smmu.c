@@ -19,6 +19,7 @@
 
 #include "drivers/arm-smmu/arm-smmu.h"
 #include "drivers/io-pgtable-mem.h"
+#include "iommu/iommu-fast.h"
 #include "util/compiler.h"
 #include "util/log.h"
 #include "util/sizes.h"
@@ -1608,6 +1609,10 @@ static int arm_smmu_device_probe(struct ims_device *dev)
 	smmu->iommu.idregs[2] = (struct ims_iommu_idreg){ "sIDR2", smmu->id_regs[2] };
 	smmu->iommu.nr_idregs = 3;
 
+	/* arm_smmu_map_pages()/arm_smmu_unmap_pages() only forward to the page table */
+	ims_iommu_register_pgtbl_fwd(ic, &arm_smmu_domain_ops,
+				     offsetof(struct arm_smmu_domain, pgtbl_ops) -
+					     offsetof(struct arm_smmu_domain, domain));
 	err = ims_iommu_device_register(ic, &smmu->iommu, &arm_smmu_ops,
 					smmu->using_legacy_binding ? NULL : dev);
 	if (err) {

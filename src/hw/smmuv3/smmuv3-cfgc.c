@@ -19,8 +19,15 @@ int cfgc_init(struct cfgc *c, unsigned int entries)
 	memset(c, 0, sizeof(*c));
 	if (pthread_mutex_init(&c->lock, NULL))
 		return -ENOMEM;
-	if (!entries)
+	if (!entries) {
+		/* No cache: one fast-table slot that stays empty (no key is 0). */
+		c->xslots = calloc(1, sizeof(*c->xslots));
+		if (!c->xslots) {
+			cfgc_destroy(c);
+			return -ENOMEM;
+		}
 		return 0;
+	}
 	c->sets = entries / CFGC_WAYS;
 	c->slots = calloc((size_t)entries, sizeof(*c->slots));
 	c->victim = calloc(c->sets, 1);
@@ -62,10 +69,10 @@ bool cfgc_lookup(struct cfgc *c, uint64_t key, void *out, size_t len)
 
 		if (seq & 1)
 			continue;
-		if (__atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+		if (__atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 			continue;
-		memcpy(out, &sl->v, len);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		seq_read_data(out, &sl->v, len);
+		seq_read_fence();
 		if (__atomic_load_n(&sl->seq, __ATOMIC_RELAXED) != seq)
 			break;
 		smmu_inc_local(&c->hits);
@@ -80,10 +87,10 @@ static void xslot_write(struct xslot *sl, uint64_t key, const struct smmu_xcfg *
 	uint32_t seq = sl->seq;
 
 	__atomic_store_n(&sl->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&sl->key, key, __ATOMIC_RELAXED);
+	seq_write_fence();
+	__atomic_store_n(&sl->key, key, SEQ_ATOMIC_DATA ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
 	if (v)
-		memcpy(&sl->v, v, sizeof(*v));
+		seq_write_data(&sl->v, v, sizeof(*v));
 	__atomic_store_n(&sl->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -101,10 +108,10 @@ static void slot_write(struct cfgc_slot *sl, uint64_t key, const void *val, size
 	uint32_t seq = sl->seq;
 
 	__atomic_store_n(&sl->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&sl->key, key, __ATOMIC_RELAXED);
+	seq_write_fence();
+	__atomic_store_n(&sl->key, key, SEQ_ATOMIC_DATA ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
 	if (val)
-		memcpy(&sl->v, val, len);
+		seq_write_data(&sl->v, val, len);
 	__atomic_store_n(&sl->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -156,7 +163,7 @@ unsigned int cfgc_inv(struct cfgc *c, uint64_t type, uint64_t sid_lo, uint64_t s
 	}
 	/* Resolved contexts derived from what was just removed go too. */
 	for (size_t i = 0; i <= c->xmask; i++) {
-		struct xslot *sl = &c->xslots[i];
+		struct xslot *sl = &c->xslots[i].s;
 		uint64_t k = sl->key, sid = (k >> 24) & 0xffffffffULL;
 
 		if (!k || sid < sid_lo || sid > sid_hi)

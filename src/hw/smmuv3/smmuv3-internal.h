@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -13,6 +14,79 @@
 
 #include "hw/smmuv3/smmuv3-regs.h"
 #include "hw/vmsa/walk-internal.h"
+
+/*
+ * Seqlocks (the slots of struct cfgc): a reader loads the sequence number
+ * (acquire), copies the data, and keeps the copy only if the number is even
+ * and unchanged afterwards; a writer makes it odd, writes the data, and makes
+ * it even again (release).  Normally the data is copied plainly, ordered by
+ * fences: the reader's acquire fence before it loads the number again, the
+ * writer's release fence after it makes it odd.  ThreadSanitizer does not
+ * model fences (gcc rejects them with -fsanitize=thread), so there every
+ * data word is an atomic access instead, acquire when read and release when
+ * written: a reader that sees any word of a write synchronises with it, and
+ * then sees the number the writer made odd -- the order the fences give.
+ */
+#ifdef __SANITIZE_THREAD__
+#define SEQ_ATOMIC_DATA 1
+#define SEQ_DATA_LD __ATOMIC_ACQUIRE
+#else
+#define SEQ_ATOMIC_DATA 0
+#define SEQ_DATA_LD __ATOMIC_RELAXED
+#endif
+
+/* Copy @len bytes of seqlocked data at @src into the private @dst. */
+static inline void seq_read_data(void *dst, const void *src, size_t len)
+{
+	if (!SEQ_ATOMIC_DATA) {
+		memcpy(dst, src, len);
+	} else if (!(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+		for (size_t i = 0; i < len / 8; i++) {
+			uint64_t w = __atomic_load_n((const uint64_t *)src + i, __ATOMIC_ACQUIRE);
+
+			memcpy((uint8_t *)dst + 8 * i, &w, 8);
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			((uint8_t *)dst)[i] =
+				__atomic_load_n((const uint8_t *)src + i, __ATOMIC_ACQUIRE);
+	}
+}
+
+/* After the data loads, before the reader loads the sequence number again. */
+static inline void seq_read_fence(void)
+{
+#if !SEQ_ATOMIC_DATA
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+}
+
+/* After the writer made the sequence number odd, before it writes the data. */
+static inline void seq_write_fence(void)
+{
+#if !SEQ_ATOMIC_DATA
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#endif
+}
+
+/* Write @len bytes at @src into seqlocked data at @dst (its writer holds the lock). */
+static inline void seq_write_data(void *dst, const void *src, size_t len)
+{
+	if (!SEQ_ATOMIC_DATA) {
+		memcpy(dst, src, len);
+	} else if (!(((uintptr_t)dst | (uintptr_t)src | len) & 7)) {
+		for (size_t i = 0; i < len / 8; i++) {
+			uint64_t w;
+
+			memcpy(&w, (const uint8_t *)src + 8 * i, 8);
+			__atomic_store_n((uint64_t *)dst + i, w, __ATOMIC_RELEASE);
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			__atomic_store_n((uint8_t *)dst + i, ((const uint8_t *)src)[i],
+					 __ATOMIC_RELEASE);
+	}
+}
 
 /*
  * A decoded STE (IHI 0070 §5.2), as the configuration cache holds it.  The
@@ -72,9 +146,11 @@ struct smmu_xcfg {
 	uint16_t vmid;
 	uint16_t asid;
 #define XCFG_HOT_SIZE 24
+	uint8_t need[16]; /* by incoming access (IMS_VMSA_* bits 3:0): the permissions needed */
 	struct ims_vmsa_cfg tt[2];
 	struct ims_vmsa_cfg s2;
 	struct vmsa_plan plan[2]; /* with XF_FAST_S1: tt[i] decoded for the walk (unless EPDi) */
+	struct vmsa_fast fast[2]; /* with XF_FAST_S1: tt[i] decoded for the fast walk */
 };
 
 struct xslot {
@@ -82,6 +158,14 @@ struct xslot {
 	uint64_t key; /* 0 when empty */
 	struct smmu_xcfg v;
 };
+
+/* A fast-table entry, padded to a power of two (its address is then a shift away). */
+#define XSLOT_SIZE 512
+union xslot_pad {
+	struct xslot s;
+	uint8_t pad[XSLOT_SIZE];
+};
+_Static_assert(sizeof(struct xslot) <= XSLOT_SIZE, "XSLOT_SIZE holds a fast-table entry");
 
 /* The configuration cache (smmuv3-cfgc.c): set-associative, seqlock readers. */
 #define CFGC_WAYS 4
@@ -100,9 +184,9 @@ struct cfgc_slot {
 
 struct cfgc {
 	struct cfgc_slot *slots;
-	unsigned int sets;    /* 0: the cache is disabled */
-	uint8_t *victim;      /* per-set round-robin pointer */
-	struct xslot *xslots; /* the resolved-context fast table, direct-mapped */
+	unsigned int sets;	 /* 0: the cache is disabled */
+	uint8_t *victim;	 /* per-set round-robin pointer */
+	union xslot_pad *xslots; /* the resolved-context fast table, direct-mapped */
 	unsigned int xmask;
 	pthread_mutex_t lock;
 	uint64_t hits, misses, evictions, invalidated; /* atomic */
@@ -184,6 +268,7 @@ struct ims_smmuv3 {
 	struct utlb_entry *utlb;   /* UTLB_ENTRIES, with the IOTLB; else NULL */
 	_Atomic uint32_t utlb_gen; /* see struct utlb_entry */
 	uint64_t utlb_hits;	   /* also translations, config and IOTLB hits */
+	uint64_t fast_walks;	   /* translate_nocache(): also translations and config hits */
 
 	/* Counters (atomic). */
 	uint64_t translations, events, events_lost, commands, cmd_errors, syncs, msis;
@@ -266,9 +351,13 @@ static inline unsigned int smmu_decode_pa_size(unsigned int enc)
 
 static inline struct xslot *xslot_of(struct cfgc *c, uint64_t key)
 {
-	uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
-
-	return &c->xslots[(h >> 40) & c->xmask];
+	/*
+	 * Direct-mapped by the low bits of StreamID ^ SubstreamID, as a
+	 * hardware table would be: consecutive streams (or substreams of one
+	 * stream) take consecutive entries.  (Two instructions on the
+	 * translation's critical path, where a multiplicative hash takes more.)
+	 */
+	return &c->xslots[(key ^ (key >> 24)) & c->xmask].s;
 }
 
 /*
@@ -286,10 +375,10 @@ static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *ou
 		return false;
 	sl = xslot_of(c, key);
 	sq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-	if ((sq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+	if ((sq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 		return false;
-	memcpy(out, &sl->v, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, &sl->v, len);
+	seq_read_fence();
 	*slot = sl;
 	*seq = sq;
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == sq;
@@ -298,8 +387,15 @@ static inline bool xcache_hot(struct cfgc *c, uint64_t key, struct smmu_xcfg *ou
 /* Copy @len bytes at @off of the version xcache_hot() read; false if it changed since. */
 static inline bool xcache_more(struct xslot *sl, uint32_t seq, size_t off, void *out, size_t len)
 {
-	memcpy(out, (const uint8_t *)&sl->v + off, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, (const uint8_t *)&sl->v + off, len);
+	seq_read_fence();
+	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
+}
+
+/* Whether the version of @sl that xcache_hot() read (@seq) is still the current one. */
+static inline bool xcache_valid(struct xslot *sl, uint32_t seq)
+{
+	seq_read_fence();
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 
@@ -313,10 +409,10 @@ static inline bool xcache_lookup(struct cfgc *c, uint64_t key, struct smmu_xcfg 
 		return false;
 	sl = xslot_of(c, key);
 	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-	if ((seq & 1) || __atomic_load_n(&sl->key, __ATOMIC_RELAXED) != key)
+	if ((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key)
 		return false;
-	memcpy(out, &sl->v, len);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seq_read_data(out, &sl->v, len);
+	seq_read_fence();
 	return __atomic_load_n(&sl->seq, __ATOMIC_RELAXED) == seq;
 }
 

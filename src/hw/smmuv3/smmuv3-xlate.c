@@ -743,12 +743,31 @@ static int resolve(struct xl *x, struct smmu_xcfg *xc)
 	if (s1 && !s2 && ((xc->epd & 1) || vmsa_cfg_ok(&xc->tt[0])) &&
 	    ((xc->epd & 2) || vmsa_cfg_ok(&xc->tt[1]))) {
 		xc->flags |= XF_FAST_S1;
-		for (unsigned int i = 0; i < 2; i++)
-			if (!(xc->epd & (1u << i)))
-				vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+		for (unsigned int i = 0; i < 2; i++) {
+			/*
+			 * §3.4.1: the address must lie in TTBi's range: bits above
+			 * ias all 0 (TTB0) or all 1 (TTB1), up to bit 55 with TBI.
+			 */
+			uint64_t hi = ~0ULL << xc->tt[i].ias;
+
+			if (xc->tbi & (1u << i))
+				hi &= GENMASK_ULL(55, 0);
+			if (xc->epd & (1u << i))
+				continue;
+			vmsa_plan_init(&xc->tt[i], &xc->plan[i]);
+			/* (bit 55 selects the regime: it is part of the rule) */
+			vmsa_fast_init(s->mem, &xc->tt[i], hi | BIT_ULL(55),
+				       i ? hi | BIT_ULL(55) : 0, &xc->fast[i]);
+		}
 	}
 	xc->ctx = (uint8_t)(s1 ? (s2 ? CTX_NESTED : CTX_S1) : CTX_S2);
 	override_masks(xc->ovr, &xc->acc_clr, &xc->acc_set);
+	for (unsigned int a = 0; a < ARRAY_SIZE(xc->need); a++) {
+		unsigned int acc = xl_access(xc, a);
+
+		xc->need[a] = (uint8_t)((acc & (IMS_VMSA_READ | IMS_VMSA_WRITE | IMS_VMSA_EXEC))
+					<< ((acc & IMS_VMSA_PRIV) ? 0 : 3));
+	}
 	xc->tag = iotlb_make_tag(xc->ctx, xc->vmid, xc->asid);
 	xc->salt = (uint32_t)iotlb_salt(xc->tag);
 	return 0;
@@ -840,7 +859,9 @@ bypass:
  */
 /* GCC cannot see that the out-of-line walks fill @w when they return 0. */
 #pragma GCC diagnostic push
+#ifndef __clang__ /* clang has no such group, and warns about unknown ones */
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 static inline __attribute__((always_inline)) int
 translate_miss(struct ims_smmuv3 *s, const struct smmu_xcfg *xc, struct xslot *slot, uint32_t seq,
 	       uint32_t gen, const struct ims_txn *txn, struct ims_txn_result *res)
@@ -924,9 +945,109 @@ static __attribute__((noinline)) int translate_main(struct ims_smmuv3 *s, const 
 				return 0;
 			}
 		}
+		if (likely(xc.flags & XF_FAST_S1)) {
+			/* The fast walk (struct vmsa_fast): no fault, nothing to record. */
+			uint64_t addr = txn->addr;
+			const struct vmsa_fast *f = &slot->v.fast[(addr >> 55) & 1];
+			struct vmsa_fast_out o;
+
+			if (likely(vmsa_fast_walk_any(f, &slot->seq, seq, addr, &o) &&
+				   ims_vmsa_permits(o.perm, xl_access(&xc, txn->access)) &&
+				   xcache_valid(slot, seq))) {
+				if (s->iotlb) {
+					unsigned int gs = VMSA_FAST_LD(f->gs);
+
+					iotlb_fill(s, &xc, xl_iova(&xc, addr), o.oa, o.oa, gs, gs,
+						   3, o.perm,
+						   IMS_IOTLB_S1 | (o.ng ? 0 : IMS_IOTLB_GLOBAL));
+					if (s->utlb)
+						utlb_fill(s, gen, key, utlb_va(addr, txn->access),
+							  o.oa, o.perm);
+				}
+				res->status = IMS_TXN_OK;
+				res->pa = o.oa;
+				res->perm = o.perm;
+				smmu_inc_local(&s->cfgc.hits);
+				return 0;
+			}
+		}
 		return translate_miss(s, &xc, slot, seq, gen, txn, res);
 	}
 	return translate_slow(s, txn, res, false);
+}
+
+/* translate_main() for translate_nocache(), out of the way of its registers. */
+static __attribute__((noinline, cold)) int
+nocache_full(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res)
+{
+	return translate_main(s, txn, res, xcfg_key(txn->sid, txn->ssv, txn->ssid), 0);
+}
+
+/*
+ * Without an IOTLB: a resolved stage-1-only context and the fast walk
+ * (struct vmsa_fast), read in place from the fast table under its seqlock.
+ * Anything else -- no such context, a walk the fast walk declines (a block,
+ * any fault), an access the page does not permit, a race with a writer --
+ * goes to translate_main(), which does the whole translation (and counts
+ * it): nothing is counted here unless the translation ends here.  @r: the
+ * regime (TTB0 or TTB1); @cgs and @csl: as for vmsa_fast_walk(), 0 for any.
+ */
+static inline __attribute__((always_inline)) int
+nocache_walk(struct ims_smmuv3 *s, const struct ims_txn *txn, struct ims_txn_result *res,
+	     struct xslot *sl, uint32_t seq, unsigned int r, unsigned int cgs, unsigned int csl)
+{
+	struct vmsa_fast_out o;
+	uint8_t need;
+
+	if (unlikely(!vmsa_fast_walk(&sl->v.fast[r], &sl->seq, seq, txn->addr, &o, cgs, csl)))
+		goto full;
+	need = __atomic_load_n(&sl->v.need[txn->access & 0xf], SEQ_DATA_LD);
+	if (unlikely((need & ~o.perm) || !xcache_valid(sl, seq)))
+		goto full;
+	res->status = IMS_TXN_OK;
+	res->pa = o.oa;
+	res->perm = o.perm;
+	smmu_inc_local(&s->fast_walks);
+	return 0;
+full:
+	return nocache_full(s, txn, res);
+}
+
+/* nocache_walk() of any regime, granule and start level. */
+static __attribute__((noinline)) int nocache_walk_generic(struct ims_smmuv3 *s,
+							  const struct ims_txn *txn,
+							  struct ims_txn_result *res,
+							  struct xslot *sl, uint32_t seq)
+{
+	unsigned int r = (unsigned int)((txn->addr >> 55) & 1);
+
+	if (VMSA_FAST_LD(sl->v.fast[r].kind) == VMSA_FAST_NONE)
+		return nocache_full(s, txn, res);
+	return nocache_walk(s, txn, res, sl, seq, r, 0, 0);
+}
+
+static __attribute__((noinline, hot)) int translate_nocache(struct ims_smmuv3 *s,
+							    const struct ims_txn *txn,
+							    struct ims_txn_result *res,
+							    uint64_t key)
+{
+	struct xslot *sl;
+	uint32_t seq;
+
+	/* (Without a cache, the one slot is empty.) */
+	sl = xslot_of(&s->cfgc, key);
+	seq = __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
+	if (unlikely((seq & 1) || __atomic_load_n(&sl->key, SEQ_DATA_LD) != key))
+		return nocache_full(s, txn, res);
+	/*
+	 * The common regime inline: TTB0 (bit 55 clear), 4K from level 0.
+	 * (A kind other than VMSA_FAST_NONE only with XF_FAST_S1: resolve()
+	 * zeroes the rest.)
+	 */
+	if (likely(!(txn->addr & BIT_ULL(55)) &&
+		   VMSA_FAST_LD(sl->v.fast[0].kind) == VMSA_FAST_4K_L0))
+		return nocache_walk(s, txn, res, sl, seq, 0, 12, 0);
+	return nocache_walk_generic(s, txn, res, sl, seq);
 }
 
 int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_result *res)
@@ -948,9 +1069,18 @@ int smmu_translate(void *opaque, const struct ims_txn *txn, struct ims_txn_resul
 		smmu_inc_local(&s->translations);
 		return translate_slow(s, txn, res, false);
 	}
+	if (unlikely(s->utlb == NULL)) {
+		/*
+		 * The key of a transaction without a SubstreamID in fewer
+		 * steps, none of which waits for SSV.
+		 */
+		return translate_nocache(s, txn, res,
+					 unlikely(txn->ssv) ? xcfg_key(txn->sid, true, txn->ssid)
+							    : xcfg_key(txn->sid, false, 0));
+	}
 	key = xcfg_key(txn->sid, txn->ssv, txn->ssid);
 	/* The hot path: the micro-TLB (see struct utlb_entry). */
-	if (likely(s->utlb != NULL)) {
+	{
 		uint64_t va = utlb_va(txn->addr, txn->access);
 		struct utlb_entry *e = utlb_slot(s, key, va);
 		uint32_t sq = atomic_load_explicit(&e->seq, memory_order_acquire);

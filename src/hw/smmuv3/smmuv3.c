@@ -889,18 +889,19 @@ int ims_smmuv3_translate(struct ims_smmuv3 *s, const struct ims_txn *txn,
 
 void ims_smmuv3_get_stats(struct ims_smmuv3 *s, struct ims_smmuv3_stats *st)
 {
-	uint64_t utlb_hits = smmu_ld64(&s->utlb_hits);
+	uint64_t utlb_hits = smmu_ld64(&s->utlb_hits), fast_walks = smmu_ld64(&s->fast_walks);
 
 	memset(st, 0, sizeof(*st));
 	if (s->iotlb)
 		ims_iotlb_get_stats(s->iotlb, &st->iotlb);
 	/* A micro-TLB hit is a translation that hit the config cache and the IOTLB. */
 	st->iotlb.hits += utlb_hits;
-	st->cfg_hits = smmu_ld64(&s->cfgc.hits) + utlb_hits;
+	/* So is a fast walk without an IOTLB (translate_nocache()), less the IOTLB part. */
+	st->cfg_hits = smmu_ld64(&s->cfgc.hits) + utlb_hits + fast_walks;
 	st->cfg_misses = smmu_ld64(&s->cfgc.misses);
 	st->cfg_evictions = smmu_ld64(&s->cfgc.evictions);
 	st->cfg_invalidated = smmu_ld64(&s->cfgc.invalidated);
-	st->translations = smmu_ld64(&s->translations) + utlb_hits;
+	st->translations = smmu_ld64(&s->translations) + utlb_hits + fast_walks;
 	st->events = smmu_ld64(&s->events);
 	st->events_lost = smmu_ld64(&s->events_lost);
 	st->commands = smmu_ld64(&s->commands);

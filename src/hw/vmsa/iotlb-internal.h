@@ -57,6 +57,12 @@ struct ims_iotlb {
 	unsigned int ipa_off, ctrs_off; /* offsets in a set block */
 	_Atomic uint64_t shifts;	/* bit n: entries of leaf_shift n may be present */
 	_Atomic uint64_t invalidated;
+	/*
+	 * Valid entries, changed under the set lock with the entry: a scan that
+	 * reads 0 has nothing to invalidate (an insert it misses is ordered
+	 * after it), so a flush of an empty IOTLB visits no set.
+	 */
+	_Atomic uint64_t nvalid;
 };
 
 /* What a hit yields to a model's fast path. */

@@ -197,6 +197,7 @@ IMS_EXPORT void ims_iotlb_insert(struct ims_iotlb *tlb, const struct ims_iotlb_e
 		victim = (unsigned int)dup;
 	} else if (empty >= 0) {
 		victim = (unsigned int)empty;
+		atomic_fetch_add_explicit(&tlb->nvalid, 1, memory_order_relaxed);
 	} else {
 		/* The set is full: evict its least recently used way, only it. */
 		victim = (unsigned int)lru;
@@ -311,8 +312,10 @@ static unsigned int inv_set(struct ims_iotlb *tlb, struct set_hdr *h, const stru
 
 static unsigned int inv_done(struct ims_iotlb *tlb, unsigned int n)
 {
-	if (n)
+	if (n) {
 		atomic_fetch_add_explicit(&tlb->invalidated, n, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&tlb->nvalid, n, memory_order_relaxed);
+	}
 	return n;
 }
 
@@ -320,7 +323,7 @@ static unsigned int inv_scan(struct ims_iotlb *tlb, const struct inv_req *r)
 {
 	unsigned int n = 0;
 
-	if (!tlb)
+	if (!tlb || !atomic_load_explicit(&tlb->nvalid, memory_order_acquire))
 		return 0;
 	for (unsigned int i = 0; i < tlb->nsets; i++)
 		n += inv_set(tlb, set_at(tlb, i), r);
@@ -342,6 +345,9 @@ static unsigned int inv_va_targeted(struct ims_iotlb *tlb, const struct inv_req 
 {
 	uint64_t shifts = atomic_load_explicit(&tlb->shifts, memory_order_relaxed), m;
 	unsigned int probes = 0, n = 0;
+
+	if (!atomic_load_explicit(&tlb->nvalid, memory_order_acquire))
+		return 0;
 
 	for (m = shifts; m; m &= m - 1) {
 		unsigned int shift = (unsigned int)__builtin_ctzll(m);
@@ -443,4 +449,5 @@ IMS_EXPORT void ims_iotlb_get_stats(struct ims_iotlb *tlb, struct ims_iotlb_stat
 			atomic_load_explicit(&iotlb_ctrs(tlb, h)->evictions, memory_order_relaxed);
 	}
 	st->invalidated = atomic_load_explicit(&tlb->invalidated, memory_order_relaxed);
+	st->entries = atomic_load_explicit(&tlb->nvalid, memory_order_relaxed);
 }

@@ -9,6 +9,8 @@
 #ifndef IMS_HW_VMSA_WALK_INTERNAL_H
 #define IMS_HW_VMSA_WALK_INTERNAL_H
 
+#include <string.h>
+
 #include "hw/mem_internal.h"
 #include "util/bitfield.h"
 #include "util/compiler.h"
@@ -68,20 +70,33 @@ static inline bool vmsa_block_allowed(unsigned int gs, unsigned int level)
  * EL1 may always read, and write unless read-only; EL0 may read (and write
  * unless read-only) with AP[1]; in a regime with EL0, a region writable at
  * EL0 is never executable at EL1 (the implicit PXN); EL0 execute depends on
- * UXN only (execute-only memory is allowed).  A table of the 16 cases,
- * indexed by el0 | ro << 1 | pxn << 2 | uxn << 3.
+ * UXN only (execute-only memory is allowed).
  */
 #define VMSA_S1P(el0, ro, pxn, uxn)                                                                \
 	((uint8_t)(IMS_VMSA_PERM_R_PRIV | ((ro) ? 0 : IMS_VMSA_PERM_W_PRIV) |                      \
 		   ((el0) ? IMS_VMSA_PERM_R_USER | ((ro) ? 0 : IMS_VMSA_PERM_W_USER) : 0) |        \
 		   (!(pxn) && !((el0) && !(ro)) ? IMS_VMSA_PERM_X_PRIV : 0) |                      \
 		   ((uxn) ? 0 : IMS_VMSA_PERM_X_USER)))
-#define VMSA_S1P_I(i) VMSA_S1P((i)&1, ((i) >> 1) & 1, ((i) >> 2) & 1, ((i) >> 3) & 1)
-static const uint8_t vmsa_s1_perm_tbl[16] = {
-	VMSA_S1P_I(0),	VMSA_S1P_I(1),	VMSA_S1P_I(2),	VMSA_S1P_I(3),
-	VMSA_S1P_I(4),	VMSA_S1P_I(5),	VMSA_S1P_I(6),	VMSA_S1P_I(7),
-	VMSA_S1P_I(8),	VMSA_S1P_I(9),	VMSA_S1P_I(10), VMSA_S1P_I(11),
-	VMSA_S1P_I(12), VMSA_S1P_I(13), VMSA_S1P_I(14), VMSA_S1P_I(15),
+/*
+ * The 256 cases of a leaf's AP[2:1], PXN, UXN and the hierarchical
+ * attributes of the tables above it (D8.4.1: APTable[0] removes EL0 access,
+ * APTable[1] write access, PXNTable / UXNTable execution), indexed by
+ * AP[1] | AP[2] << 1 | PXN << 2 | UXN << 3 | PXNTable << 4 | UXNTable << 5 |
+ * APTable[0] << 6 | APTable[1] << 7 -- the descriptor bits 6, 7, 53, 54 and
+ * the table bits 59-62, in order.
+ */
+#define VMSA_S1P_I(i)                                                                              \
+	VMSA_S1P(((i)&1) && !(((i) >> 6) & 1), (((i) >> 1) & 1) || (((i) >> 7) & 1),               \
+		 (((i) >> 2) & 1) || (((i) >> 4) & 1), (((i) >> 3) & 1) || (((i) >> 5) & 1))
+#define VMSA_S1P_4(i) VMSA_S1P_I(i), VMSA_S1P_I((i) + 1), VMSA_S1P_I((i) + 2), VMSA_S1P_I((i) + 3)
+#define VMSA_S1P_16(i) VMSA_S1P_4(i), VMSA_S1P_4((i) + 4), VMSA_S1P_4((i) + 8), VMSA_S1P_4((i) + 12)
+#define VMSA_S1P_64(i)                                                                             \
+	VMSA_S1P_16(i), VMSA_S1P_16((i) + 16), VMSA_S1P_16((i) + 32), VMSA_S1P_16((i) + 48)
+static const uint8_t vmsa_s1_perm_tbl[256] = {
+	VMSA_S1P_64(0),
+	VMSA_S1P_64(64),
+	VMSA_S1P_64(128),
+	VMSA_S1P_64(192),
 };
 
 _Static_assert(VMSA_DESC_AP1 == BIT_ULL(6) && VMSA_DESC_AP2 == BIT_ULL(7) &&
@@ -91,15 +106,19 @@ _Static_assert(VMSA_TBL_PXN == BIT_ULL(59) && VMSA_TBL_UXN == BIT_ULL(60) &&
 		       VMSA_TBL_AP0 == BIT_ULL(61) && VMSA_TBL_AP1 == BIT_ULL(62),
 	       "table attribute bits");
 
-/* Stage 1 permissions of leaf @desc under the table attributes @tbl_attrs (D8.4.1). */
+/*
+ * Stage 1 permissions of leaf @desc under the table attributes @tbl_attrs
+ * (D8.4.1), which has no bits but 59-62 (the callers' attr_mask).  The eight bits that index the table are gathered by one
+ * multiplication: bits 6-7 move up by 50, bits 53-54 by 5 and bits 59-62 by
+ * 1, to bits 56-63 in index order; no two partial products meet at or below
+ * bit 63 except where they are meant to, so nothing carries into the index.
+ */
+#define VMSA_S1P_GATHER (BIT_ULL(50) | BIT_ULL(5) | BIT_ULL(1))
 static inline uint8_t vmsa_s1_perm(uint64_t desc, uint64_t tbl_attrs)
 {
-	unsigned int el0 = (unsigned int)((desc >> 6) & ~(tbl_attrs >> 61)) & 1;
-	unsigned int ro = (unsigned int)((desc >> 7) | (tbl_attrs >> 62)) & 1;
-	unsigned int pxn = (unsigned int)((desc >> 53) | (tbl_attrs >> 59)) & 1;
-	unsigned int uxn = (unsigned int)((desc >> 54) | (tbl_attrs >> 60)) & 1;
+	uint64_t x = (desc & (GENMASK_ULL(7, 6) | GENMASK_ULL(54, 53))) | tbl_attrs;
 
-	return vmsa_s1_perm_tbl[el0 | ro << 1 | pxn << 2 | uxn << 3];
+	return vmsa_s1_perm_tbl[(x * VMSA_S1P_GATHER) >> 56];
 }
 
 /*
@@ -269,7 +288,7 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 			ram_host = r->host;
 			off = desc_pa - ram_base;
 		}
-		desc = ims_ld_le64(ram_host + off);
+		desc = ims_ram_ld64_aligned(ram_host + off);
 		/* Type 11 is a table, or a page at level 3; 01 a block; x0 invalid. */
 		if ((desc & VMSA_DESC_TYPE) != VMSA_DESC_TYPE_TABLE || level >= 3)
 			break;
@@ -308,6 +327,201 @@ vmsa_walk_levels(struct ims_mem *mem, const struct vmsa_plan *p, uint64_t ia,
 		out->ng = !!(desc & VMSA_DESC_NG);
 	}
 	return 0;
+}
+
+/*
+ * struct vmsa_fast - a stage-1 regime decoded for the walk that the models
+ * run on their hot path, which handles only the common case: table
+ * descriptors down to a page at level 3, every table in the RAM region of
+ * the start-level table, no fault.  Anything else -- a block, any fault, a
+ * table elsewhere -- makes vmsa_fast_walk() decline, and the caller runs the
+ * full walk (vmsa_walk_plan()), which then gives the architected result.
+ * So the fast walk changes no result, only how quickly the common one is
+ * found.  Its fields are read with atomic loads, so that it may live
+ * in a seqlocked cache entry (the caller validates the version afterwards).
+ */
+struct vmsa_fast {
+	uint64_t in_mask, in_val; /* an input address qualifies iff (ia & in_mask) == in_val */
+	const uint8_t *t0_host;	  /* the host address of the start-level table */
+	uint64_t idx0_mask8;	  /* the start-level index bits, shifted to bit 3 */
+	uint64_t base;		  /* the RAM region holding the start-level table ... */
+	uint64_t tspan;		  /* ... and its limit: a next-level table at t, t - base < tspan,
+				      lies wholly in the region and below 2^oas */
+	uintptr_t host_bias;	  /* host address - simulated address, in the region */
+	uint64_t addr_mask;	  /* next-level table / output address bits [47:gs] */
+	uint64_t leaf_mask, leaf_val; /* a leaf qualifies iff (desc & leaf_mask) == leaf_val:
+					 a page, AF set (unless AFFD), output within oas */
+	uint64_t attr_mask;	      /* hierarchical attributes (0 with HPD) */
+	uint8_t kind;		      /* VMSA_FAST_* */
+	uint8_t gs;		      /* the granule shift */
+	uint8_t level;		      /* the start level */
+	uint8_t shift0;		      /* the lowest input bit the start level resolves */
+	uint8_t pad[4];
+};
+
+#define VMSA_FAST_NONE 0  /* this regime never takes the fast walk */
+#define VMSA_FAST_4K_L0 1 /* the 4K granule from level 0 */
+#define VMSA_FAST_OTHER 2 /* any other granule or start level */
+
+/* What a fast walk found: always a page at level 3, of the regime's granule. */
+struct vmsa_fast_out {
+	uint64_t oa;
+	uint8_t perm;
+	bool ng;
+};
+
+/* (Acquire under ThreadSanitizer, which does not model the fence that orders them otherwise.) */
+#ifdef __SANITIZE_THREAD__
+#define VMSA_FAST_LD(field) __atomic_load_n(&(field), __ATOMIC_ACQUIRE)
+#else
+#define VMSA_FAST_LD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#endif
+
+/*
+ * Decode @cfg (a stage-1 regime, not nested) for the fast walk, given the
+ * caller's input-address rule (@in_mask, @in_val).  Leaves @f->kind
+ * VMSA_FAST_NONE when the fast walk cannot serve the regime (a
+ * configuration error, or a start-level table outside RAM or beyond oas):
+ * the full walk then handles every address.
+ */
+static inline void vmsa_fast_init(struct ims_mem *mem, const struct ims_vmsa_cfg *cfg,
+				  uint64_t in_mask, uint64_t in_val, struct vmsa_fast *f)
+{
+	unsigned int gs = cfg->granule_shift, sl = (unsigned int)cfg->start_level, shift, oas;
+	uint64_t oa_lim, table, tsize, lim;
+	const struct ram *r;
+
+	memset(f, 0, sizeof(*f));
+	if (!vmsa_cfg_ok(cfg) || cfg->stage2 || cfg->s2 || (cfg->concat && cfg->concat != 1))
+		return;
+	shift = vmsa_level_shift[(gs - 12) >> 1][sl];
+	oas = IMS_MIN(cfg->oas, VMSA_MAX_ADDR_BITS);
+	oa_lim = 1ULL << oas;
+	f->addr_mask = VMSA_DESC_ADDR & (~0ULL << gs);
+	table = cfg->ttb & f->addr_mask;
+	tsize = 8ULL << (cfg->ias - shift); /* the start-level table's size */
+	if (cfg->ttb >> oas)
+		return; /* an address size fault on every walk */
+	r = ims_mem_find_ram(mem, table, tsize);
+	if (!r || r->base >= oa_lim || table + tsize > oa_lim)
+		return;
+	lim = IMS_MIN(r->size, oa_lim - r->base);
+	f->in_mask = in_mask;
+	f->in_val = in_val;
+	f->base = r->base;
+	f->host_bias = (uintptr_t)r->host - (uintptr_t)r->base;
+	f->t0_host = r->host + (table - r->base);
+	f->tspan = lim >= (1ULL << gs) ? lim - (1ULL << gs) + 1 : 0;
+	f->idx0_mask8 = (tsize - 1) & ~7ULL;
+	f->leaf_mask =
+		VMSA_DESC_TYPE | (cfg->affd ? 0 : VMSA_DESC_AF) | (f->addr_mask & ~(oa_lim - 1));
+	f->leaf_val = VMSA_DESC_TYPE | (cfg->affd ? 0 : VMSA_DESC_AF);
+	f->attr_mask = cfg->hpd ? 0 : GENMASK_ULL(62, 59);
+	f->level = (uint8_t)sl;
+	f->shift0 = (uint8_t)shift;
+	f->gs = (uint8_t)gs;
+	f->kind = gs == 12 && sl == 0 ? VMSA_FAST_4K_L0 : VMSA_FAST_OTHER;
+}
+
+/*
+ * The fast walk of @ia through @f (of a kind other than VMSA_FAST_NONE).
+ * @seqp, @seq: @f is in a seqlocked slot: its sequence number, and the
+ * value read before @f was (a caller with a private @f passes a constant).  Constants at each call site: @cgs,
+ * when not 0, the granule shift and @csl the start level, which the caller
+ * checked that @f has (the walk then unrolls into straight-line code).
+ * Return: true with *@out; false when the walk must be done in full (see
+ * struct vmsa_fast).  At most four fetches, each within the region.
+ */
+static inline __attribute__((always_inline)) bool
+vmsa_fast_walk(const struct vmsa_fast *f, const uint32_t *seqp, uint32_t seq, uint64_t ia,
+	       struct vmsa_fast_out *out, unsigned int cgs, unsigned int csl)
+{
+	const unsigned int gs = cgs ? cgs : VMSA_FAST_LD(f->gs);
+	const unsigned int stride = gs - 3;
+	unsigned int level = cgs ? csl : VMSA_FAST_LD(f->level);
+	unsigned int shift = cgs ? cgs + (3 - csl) * (cgs - 3) : VMSA_FAST_LD(f->shift0);
+	const uintptr_t host_bias = VMSA_FAST_LD(f->host_bias);
+	const uint64_t addr_mask = VMSA_FAST_LD(f->addr_mask), base = VMSA_FAST_LD(f->base);
+	const uint64_t tspan = VMSA_FAST_LD(f->tspan);
+	const uint8_t *p;
+	uint64_t desc, attrs = 0, tbl_and = ~0ULL;
+
+	if ((ia & VMSA_FAST_LD(f->in_mask)) != VMSA_FAST_LD(f->in_val))
+		return false;
+	/* The start-level table lies wholly in the region (vmsa_fast_init()). */
+	p = VMSA_FAST_LD(f->t0_host) + ((ia >> (shift - 3)) & VMSA_FAST_LD(f->idx0_mask8));
+	/*
+	 * Where @f is a seqlocked copy being rewritten, the fields just read
+	 * may come from different versions: only once they are known to be of
+	 * one version is it safe to fetch through them.
+	 */
+#ifndef __SANITIZE_THREAD__
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+	if (unlikely(__atomic_load_n(seqp, __ATOMIC_RELAXED) != seq))
+		return false;
+	desc = ims_ram_ld64_aligned(p);
+	/*
+	 * On the chain of dependent loads, each level adds only an and: the
+	 * host address of the entry is (host_bias + index) + table, and the
+	 * check of the table, off the chain, is one compare.
+	 */
+#pragma GCC unroll 3
+	for (unsigned int n = 0; n < 3; n++) { /* (levels 0-2 at most) */
+		uintptr_t entry;
+		uint64_t table;
+
+		if (level >= 3)
+			break;
+		/*
+		 * Type 11: a table (D8.3).  A block or an invalid descriptor
+		 * declines, but only at the end (tbl_and): until then its bits
+		 * are followed like a table's, which is safe, as every fetch is
+		 * checked against the region.
+		 */
+		tbl_and &= desc;
+		attrs |= desc;
+		shift -= stride;
+		level++;
+		entry = host_bias + ((ia >> (shift - 3)) & (((1ULL << stride) - 1) << 3));
+		/* (kept whole, so that the compiler adds the table to it last) */
+		__asm__("" : "+r"(entry));
+		table = desc & addr_mask;
+		if (unlikely(table - base >= tspan))
+			return false;
+		desc = ims_ram_ld64_aligned((const uint8_t *)(entry + table));
+	}
+	/*
+	 * A page (type 11 at level 3), AF (unless AFFD), the output within oas;
+	 * and tables (type 11) at every level above.
+	 */
+	if ((desc & (tbl_and | ~VMSA_DESC_TYPE) & VMSA_FAST_LD(f->leaf_mask)) !=
+	    VMSA_FAST_LD(f->leaf_val))
+		return false;
+	out->oa = (desc & addr_mask) | (ia & ((1ULL << gs) - 1));
+	out->perm = vmsa_s1_perm(desc, attrs & VMSA_FAST_LD(f->attr_mask));
+	out->ng = !!(desc & VMSA_DESC_NG);
+	return true;
+}
+
+/* Any granule and start level, out of line (walk.c). */
+__attribute__((noinline)) bool vmsa_fast_walk_generic(const struct vmsa_fast *f,
+						      const uint32_t *seqp, uint32_t seq,
+						      uint64_t ia, struct vmsa_fast_out *out);
+
+/* The fast walk of @ia through @f: the common 4K / level-0 regime inline, others out of line. */
+static inline __attribute__((always_inline)) bool vmsa_fast_walk_any(const struct vmsa_fast *f,
+								     const uint32_t *seqp,
+								     uint32_t seq, uint64_t ia,
+								     struct vmsa_fast_out *out)
+{
+	unsigned int kind = VMSA_FAST_LD(f->kind);
+
+	if (likely(kind == VMSA_FAST_4K_L0))
+		return vmsa_fast_walk(f, seqp, seq, ia, out, 12, 0);
+	if (kind == VMSA_FAST_NONE)
+		return false;
+	return vmsa_fast_walk_generic(f, seqp, seq, ia, out);
 }
 
 /* A nested walk (@p->s2 set), out of line (walk.c). */

@@ -157,6 +157,13 @@ __attribute__((noinline)) int vmsa_walk_generic(struct ims_mem *mem, const struc
 	return vmsa_walk_levels(mem, p, ia, out, fault, false, 0, 0);
 }
 
+__attribute__((noinline)) bool vmsa_fast_walk_generic(const struct vmsa_fast *f,
+						      const uint32_t *seqp, uint32_t seq,
+						      uint64_t ia, struct vmsa_fast_out *out)
+{
+	return vmsa_fast_walk(f, seqp, seq, ia, out, 0, 0);
+}
+
 IMS_EXPORT int ims_vmsa_s1_start_level(unsigned int granule_shift, unsigned int ias)
 {
 	unsigned int stride, min_ias, level;

@@ -336,6 +336,45 @@ static void test_stats(void)
 	is_int(st.inserts, 2, "stats: 2 inserts");
 	is_int(st.invalidated, 2, "stats: 2 invalidated");
 	is_int(st.evictions, 0, "stats: no evictions");
+	is_int(st.entries, 0, "stats: no entries left");
+	ims_iotlb_free(t);
+}
+
+/*
+ * The occupancy count that lets an invalidation skip an empty IOTLB:
+ * duplicates, evictions and partial invalidations of a tiny TLB keep it
+ * equal to what is really cached, so a flush never skips a live entry.
+ */
+static void test_occupancy(void)
+{
+	struct ims_iotlb *t;
+	struct ims_iotlb_stats st;
+	unsigned int live, bad = 0;
+
+	ims_iotlb_new(&t, 2, 2);
+	is_int(ims_iotlb_inv_all(t, 0), 0, "empty: nothing to invalidate");
+	for (unsigned int round = 0; round < 50; round++) {
+		/* 12 pages into 4 ways: duplicates and evictions every round. */
+		for (unsigned int i = 0; i < 12; i++)
+			insert(t,
+			       mk(0, 0, 1, 0x1000ULL * ((i * 7 + round) % 9), 12, 3, IMS_IOTLB_S1));
+		ims_iotlb_inv_va(t, 0, 0, 1, false, 0x1000ULL * (round % 9), 0x1000, true, 0);
+		live = 0;
+		for (unsigned int p = 0; p < 9; p++)
+			live += has(t, 0, 0, 1, 0x1000ULL * p);
+		ims_iotlb_get_stats(t, &st);
+		if (st.entries != live)
+			bad++;
+		if (round % 5 == 4) {
+			if (ims_iotlb_inv_all(t, 0) != live)
+				bad++;
+			for (unsigned int p = 0; p < 9; p++)
+				bad += has(t, 0, 0, 1, 0x1000ULL * p);
+		}
+	}
+	is_int(bad, 0, "occupancy matches the cached pages; inv_all removes them all");
+	ims_iotlb_get_stats(t, &st);
+	ok(st.evictions > 0 && st.entries == 0, "evictions happened; empty at the end");
 	ims_iotlb_free(t);
 }
 
@@ -349,5 +388,6 @@ int main(void)
 	test_capacity();
 	test_hit_rate();
 	test_stats();
+	test_occupancy();
 	return tap_done();
 }
