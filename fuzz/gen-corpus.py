@@ -13,6 +13,14 @@ bytes for the same --seed), shaped after each entry point's encoding:
   smmuv2      ims_smmuv2_fuzz_one (src/hw/smmuv2/fuzz.c)
   pgtable     ims_pgtable_fuzz_one (src/pgtable/fuzz.c)
   iova        ims_iova_fuzz_one (src/iova/fuzz.c)
+Whole-stack seeds:
+  explain     every board of of-load, the lint fixtures (tests/lint/fixtures),
+              tests/bus/topo.dts and tests/explain/rid-holes.dts, alone, and
+              the example boards followed by their topology / dma-ranges
+              overlays (explain-<name>);
+  scenario    every examples/scenarios/*.scn with its board and overlay lines
+              pointing at fuzz/scenario-files/ (scn-<name>), plus the boards
+              and overlays those name, compiled into fuzz/scenario-files/.
 Model seeds are named gen-<n>; minimise them afterwards with a fuzzer's
 -merge=1 (docs/fuzzing.md).  Existing files are overwritten, others kept.
 
@@ -70,6 +78,59 @@ def gen_of_overlay(args, rng):
             for a, b in zip(names, names[1:] + names[:1]):
                 write('of-overlay', 'fixture-%s+%s+%s' % (tag, a, b),
                       base + blobs[a] + blobs[b])
+
+
+def gen_explain(args, rng):
+    srcs = boards() + sorted(
+        glob.glob(os.path.join(ROOT, 'tests', 'lint', 'fixtures', '*.dts')) +
+        [os.path.join(ROOT, 'tests', 'bus', 'topo.dts'),
+         os.path.join(ROOT, 'tests', 'explain', 'rid-holes.dts')])
+    for src in srcs:
+        name = os.path.basename(src)[:-4]
+        write('explain', 'explain-' + name, dtc(args.dtc, src, False))
+    ex = os.path.join(ROOT, 'examples')
+    combos = [
+        ('qemu-virt-smmuv3', ['topologies/qemu-virt-bridges.dtso']),
+        ('qemu-virt-smmuv3', ['scenarios/dma-ranges.dtso']),
+        ('qemu-virt-smmuv3', ['topologies/qemu-virt-bridges.dtso',
+                              'scenarios/dma-ranges.dtso']),
+        ('armada-8040', ['topologies/armada-8040-pcie.dtso']),
+    ]
+    for board, ovls in combos:
+        data = dtc(args.dtc, os.path.join(ex, 'boards', board + '.dts'), True)
+        tag = board
+        for o in ovls:
+            data += dtc(args.dtc, os.path.join(ex, o), True)
+            tag += '+' + os.path.basename(o)[:-5]
+        write('explain', 'explain-' + tag, data)
+
+
+# Boards and overlays a fuzzed scenario may name (fuzz/fuzz-scenario.c's list).
+SCENARIO_FILES = {
+    'qemu-virt-smmuv3': 'boards/qemu-virt-smmuv3.dts',
+    'armada-8040': 'boards/armada-8040.dts',
+    'qemu-virt-bridges': 'topologies/qemu-virt-bridges.dtso',
+    'armada-8040-pcie': 'topologies/armada-8040-pcie.dtso',
+    'dma-ranges': 'scenarios/dma-ranges.dtso',
+}
+
+
+def gen_scenario(args, rng):
+    d = os.path.join(ROOT, 'fuzz', 'scenario-files')
+    os.makedirs(d, exist_ok=True)
+    for name, src in SCENARIO_FILES.items():
+        with open(os.path.join(d, name), 'wb') as f:
+            f.write(dtc(args.dtc, os.path.join(ROOT, 'examples', src), True))
+    for scn in sorted(glob.glob(os.path.join(ROOT, 'examples', 'scenarios', '*.scn'))):
+        out = []
+        for line in open(scn).read().split('\n'):
+            words = line.split()
+            if len(words) == 2 and words[0] in ('board', 'overlay'):
+                base = os.path.basename(words[1]).rsplit('.', 1)[0]
+                if base in SCENARIO_FILES:
+                    line = '%s %s' % (words[0], base)
+            out.append(line)
+        write('scenario', 'scn-' + os.path.basename(scn)[:-4], '\n'.join(out).encode())
 
 
 def u(n, v):
@@ -153,6 +214,8 @@ GENERATORS = {
     'smmuv2': gen_smmuv2,
     'pgtable': gen_pgtable,
     'iova': gen_iova,
+    'explain': gen_explain,
+    'scenario': gen_scenario,
 }
 
 

@@ -8,6 +8,7 @@
 # environment:
 #   FUZZ_SECONDS  seconds per target (default 60)
 #   FUZZ_BUILD    build directory (default build-fuzz)
+#   FUZZ_JOBS     parallel compile jobs (default 2)
 #   FUZZ_ARGS     extra libFuzzer arguments (e.g. -jobs=2 -workers=2)
 # Prints one line per target (executions, corpus size, verdict); exits 1 when
 # any target crashed, leaked, hit undefined behaviour or timed out.  Findings
@@ -18,13 +19,14 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
 extra=${FUZZ_ARGS:-}
-all="of-load of-overlay smmuv3 smmuv2 pgtable iova"
+all="of-load of-overlay smmuv3 smmuv2 pgtable iova explain scenario"
 targets=${*:-$all}
 
 # -max_len per target: the size of the inputs its entry point can use.
 max_len() {
 	case $1 in
-	of-load | of-overlay) echo 65536 ;;
+	of-load | of-overlay | explain) echo 65536 ;;
+	scenario) echo 8192 ;;
 	smmuv3 | smmuv2) echo 16384 ;;
 	pgtable) echo 32776 ;; # byte 0 + 4096 records of 8 bytes
 	iova) echo 16385 ;;    # byte 0 + 4096 operations of 4 bytes
@@ -51,7 +53,7 @@ for t in $targets; do
 done
 [ -n "$built" ] || exit 1
 # shellcheck disable=SC2086
-meson compile -C "$build" $built
+meson compile -C "$build" -j "${FUZZ_JOBS:-2}" $built
 
 status=0
 summary=""
@@ -77,7 +79,14 @@ for b in $built; do
 	if [ "$rc" -eq 0 ]; then
 		verdict="nothing found"
 	else
-		found=$(ls "$run" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | head -n 1)
+		found=""
+		for f in "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* \
+			"$run"/slow-unit-*; do
+			if [ -e "$f" ]; then
+				found=${f##*/}
+				break
+			fi
+		done
 		verdict="FOUND (exit $rc): $run/${found:-log}"
 		status=1
 		tail -n 30 "$run/log"

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const struct bench_def *const *const groups[] = {
-	bench_floor, bench_hw, bench_pgtable, bench_iova, bench_dma,
+	bench_floor, bench_hw, bench_pgtable, bench_iova, bench_dma, bench_scale,
 };
 
 static bool selected(const struct cli_args *a, const char *name)

@@ -8,7 +8,7 @@
 #include <iommusim/bus.h>
 
 /* Bounds on hostile input. */
-#define IMS_BUS_MAX_DEVICES 65536
+#define IMS_BUS_MAX_DEVICES (1 << 20)
 #define IMS_BUS_MAX_PCI_DEPTH 32
 
 struct ims_irq_line {

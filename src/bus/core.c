@@ -613,15 +613,42 @@ IMS_EXPORT void ims_driver_unregister(struct ims_devcore *core, const struct ims
 	}
 }
 
+/*
+ * The position of @dev in core->devs, or -1.  The array is in add order, so
+ * in increasing ->index: a binary search, where a scan made removing N
+ * devices cost O(N^2).
+ */
+static int dev_pos(const struct ims_devcore *core, const struct ims_device *dev)
+{
+	int lo = 0, hi = core->nr_devs - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (core->devs[mid]->index == dev->index)
+			return core->devs[mid] == dev ? mid : -1;
+		if (core->devs[mid]->index < dev->index)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 IMS_EXPORT void ims_device_unregister(struct ims_device *dev)
 {
 	struct ims_devcore *core = dev->core;
-	int i;
+	int i, pos;
 
 	if (dev->pci)
 		ims_pci_remove_children(dev->pci);
-	/* Platform children (a host bridge's PCI functions) go first. */
-	for (i = core->nr_devs - 1; i >= 0; i--)
+	/*
+	 * Platform children (a host bridge's PCI functions) go first.  A device
+	 * is added only after its parent was (of_platform_populate, PCI bus
+	 * add order, VFs after their PF), so its children sit after it.
+	 */
+	pos = dev_pos(core, dev);
+	for (i = core->nr_devs - 1; i > pos; i--)
 		if (i < core->nr_devs && core->devs[i]->parent == dev)
 			ims_device_unregister(core->devs[i]);
 	if (dev->is_host_bridge)
@@ -630,13 +657,11 @@ IMS_EXPORT void ims_device_unregister(struct ims_device *dev)
 	deferred_probe_del(dev);
 	if (core->hooks.device_removed)
 		core->hooks.device_removed(dev);
-	for (i = 0; i < core->nr_devs; i++) {
-		if (core->devs[i] != dev)
-			continue;
-		memmove(&core->devs[i], &core->devs[i + 1],
-			(size_t)(core->nr_devs - i - 1) * sizeof(*core->devs));
+	pos = dev_pos(core, dev);
+	if (pos >= 0) {
+		memmove(&core->devs[pos], &core->devs[pos + 1],
+			(size_t)(core->nr_devs - pos - 1) * sizeof(*core->devs));
 		core->nr_devs--;
-		break;
 	}
 	ims_bus_device_free(dev);
 }

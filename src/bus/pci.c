@@ -206,6 +206,9 @@ static void pci_disable_sriov(struct ims_pci_dev *pdev)
 {
 	struct ims_devcore *core = pdev->dev.core;
 
+	/* Every VF counts itself in num_vfs until it is released: none, nothing to scan. */
+	if (!pdev->num_vfs)
+		return;
 	/* pci_iov_remove_virtfn(), last VF first. */
 	for (int i = core->nr_devs - 1; i >= 0; i--) {
 		struct ims_device *d = i < core->nr_devs ? core->devs[i] : NULL;

@@ -14,8 +14,11 @@ struct ims_iommu_core {
 	bool cmd_line_dma_api, cmd_line_strict;
 	struct ims_iommu_device **iommus;
 	int nr_iommus, cap_iommus;
-	struct ims_iommu_group **groups; /* live groups, for id allocation */
+	struct ims_iommu_group **groups; /* live groups, in creation order */
 	int nr_groups, cap_groups;
+	/* ida of group ids: a bitmap of ids in use; every id below ida_hint is in use. */
+	uint64_t *group_ids;
+	int nr_id_words, ida_hint;
 	/* domain ops whose map_pages/unmap_pages only forward to a page table (iommu-fast.h) */
 	struct {
 		const struct ims_iommu_domain_ops *ops;

@@ -143,6 +143,7 @@ IMS_EXPORT void ims_iommu_core_free(struct ims_iommu_core *core)
 	}
 	free(core->iommus);
 	free(core->groups);
+	free(core->group_ids);
 	free(core);
 }
 
@@ -353,25 +354,56 @@ IMS_EXPORT void ims_iommu_fwspec_free(struct ims_device *dev)
 
 /* ---- groups -------------------------------------------------------------------- */
 
+/*
+ * ida_alloc(): the lowest free id, from a bitmap.  Every id below ida_hint is
+ * in use, so a boot that only allocates finds its id at once; scanning every
+ * live group for each candidate id made forming G groups cost O(G^3).
+ */
+static int group_ida_alloc(struct ims_iommu_core *core)
+{
+	int w = core->ida_hint / 64, id;
+
+	while (w < core->nr_id_words && core->group_ids[w] == ~0ULL)
+		w++;
+	if (w == core->nr_id_words) {
+		int n = core->nr_id_words ? 2 * core->nr_id_words : 4;
+		uint64_t *p = realloc(core->group_ids, (size_t)n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		memset(p + core->nr_id_words, 0, (size_t)(n - core->nr_id_words) * sizeof(*p));
+		core->group_ids = p;
+		core->nr_id_words = n;
+	}
+	id = w * 64 + __builtin_ctzll(~core->group_ids[w]);
+	core->group_ids[w] |= 1ULL << (id % 64);
+	core->ida_hint = id + 1;
+	return id;
+}
+
+static void group_ida_free(struct ims_iommu_core *core, int id)
+{
+	core->group_ids[id / 64] &= ~(1ULL << (id % 64));
+	if (id < core->ida_hint)
+		core->ida_hint = id;
+}
+
 IMS_EXPORT struct ims_iommu_group *ims_iommu_group_alloc(struct ims_iommu_core *core)
 {
 	struct ims_iommu_group *group;
-	int id = 0;
+	int id;
 
-	/* ida_alloc(): the lowest free id. */
-	for (bool clash = true; clash; id++) {
-		clash = false;
-		for (int i = 0; i < core->nr_groups && !clash; i++)
-			clash = core->groups[i]->id == id;
-		if (!clash)
-			break;
-	}
 	if (ims_array_grow((void **)&core->groups, &core->cap_groups, core->nr_groups + 1,
 			   sizeof(*core->groups)))
 		return NULL;
 	group = calloc(1, sizeof(*group));
 	if (!group)
 		return NULL;
+	id = group_ida_alloc(core);
+	if (id < 0) {
+		free(group);
+		return NULL;
+	}
 	group->id = id;
 	group->core = core;
 	group->refs = 1;
@@ -407,7 +439,9 @@ IMS_EXPORT void ims_iommu_group_put(struct ims_iommu_group *group)
 	core = group->core;
 	/* iommu_group_release(): the default domain is the group's; others belong to their users. */
 	ims_iommu_domain_free(group->default_domain);
-	for (int i = 0; i < core->nr_groups; i++) {
+	group_ida_free(core, group->id);
+	/* From the newest: teardown puts the groups in reverse creation order. */
+	for (int i = core->nr_groups - 1; i >= 0; i--) {
 		if (core->groups[i] != group)
 			continue;
 		memmove(&core->groups[i], &core->groups[i + 1],
@@ -447,34 +481,69 @@ static int get_pci_alias_or_group(struct ims_pci_dev *pdev, uint16_t alias, void
 static struct ims_iommu_group *get_pci_alias_group(struct ims_pci_dev *pdev, uint64_t *devfns,
 						   int depth);
 
-/* for_each_pci_dev(): every added PCI device, in add order. */
+/*
+ * for_each_pci_dev() as the group lookups use it: every added PCI device, in
+ * add order, skipping those on another bus.  Only the devices of @bus can
+ * pass that test, so walk the bus's own list, keep the added ones (index >=
+ * 0) and put them in add order (struct ims_device.index): the same devices
+ * in the same order, at the cost of the bus instead of the machine, which
+ * made forming the groups of N functions O(N^2).  The caller frees *out.
+ */
+static int bus_added_devs(const struct ims_pci_bus *bus, struct ims_pci_dev ***out)
+{
+	struct ims_pci_dev **v =
+		malloc((size_t)(bus->nr_devices ? bus->nr_devices : 1) * sizeof(*v));
+	int n = 0;
+
+	*out = v;
+	if (!v)
+		return 0;
+	for (int i = 0; i < bus->nr_devices; i++) {
+		struct ims_pci_dev *d = bus->devices[i];
+		int k = n++;
+
+		if (d->dev.index < 0) {
+			n--;
+			continue;
+		}
+		/* Insertion: the bus list is in scan order, almost always add order too. */
+		while (k > 0 && v[k - 1]->dev.index > d->dev.index) {
+			v[k] = v[k - 1];
+			k--;
+		}
+		v[k] = d;
+	}
+	return n;
+}
+
 static struct ims_iommu_group *get_pci_function_alias_group(struct ims_pci_dev *pdev,
 							    uint64_t *devfns, int depth)
 {
-	struct ims_devcore *dc = pdev->dev.core;
+	struct ims_iommu_group *group = NULL;
+	struct ims_pci_dev **devs;
+	int n;
 
 	if (!pdev->multifunction || ims_pci_acs_enabled(pdev, IMS_REQ_ACS_FLAGS) || depth > 512)
 		return NULL;
-	for (int i = 0; i < ims_devcore_nr_devices(dc); i++) {
-		struct ims_pci_dev *tmp = ims_to_pci_dev(ims_devcore_device(dc, i));
-		struct ims_iommu_group *group;
+	n = bus_added_devs(pdev->bus, &devs);
+	for (int i = 0; i < n && !group; i++) {
+		struct ims_pci_dev *tmp = devs[i];
 
-		if (!tmp || tmp == pdev || tmp->bus != pdev->bus ||
-		    (tmp->devfn >> 3) != (pdev->devfn >> 3) ||
+		if (tmp == pdev || (tmp->devfn >> 3) != (pdev->devfn >> 3) ||
 		    ims_pci_acs_enabled(tmp, IMS_REQ_ACS_FLAGS))
 			continue;
 		group = get_pci_alias_group(tmp, devfns, depth + 1);
-		if (group)
-			return group;
 	}
-	return NULL;
+	free(devs);
+	return group;
 }
 
 static struct ims_iommu_group *get_pci_alias_group(struct ims_pci_dev *pdev, uint64_t *devfns,
 						   int depth)
 {
-	struct ims_devcore *dc = pdev->dev.core;
 	struct ims_iommu_group *group;
+	struct ims_pci_dev **devs;
+	int n;
 
 	if ((devfns[pdev->devfn / 64] >> (pdev->devfn % 64)) & 1)
 		return NULL;
@@ -484,21 +553,18 @@ static struct ims_iommu_group *get_pci_alias_group(struct ims_pci_dev *pdev, uin
 		return group;
 	if (depth > 512)
 		return NULL;
-	for (int i = 0; i < ims_devcore_nr_devices(dc); i++) {
-		struct ims_pci_dev *tmp = ims_to_pci_dev(ims_devcore_device(dc, i));
+	n = bus_added_devs(pdev->bus, &devs);
+	for (int i = 0; i < n && !group; i++) {
+		struct ims_pci_dev *tmp = devs[i];
 
-		if (!tmp || tmp == pdev || tmp->bus != pdev->bus)
+		if (tmp == pdev || !ims_pci_devs_are_dma_aliases(pdev, tmp))
 			continue;
-		if (ims_pci_devs_are_dma_aliases(pdev, tmp)) {
-			group = get_pci_alias_group(tmp, devfns, depth + 1);
-			if (group)
-				return group;
+		group = get_pci_alias_group(tmp, devfns, depth + 1);
+		if (!group)
 			group = get_pci_function_alias_group(tmp, devfns, depth + 1);
-			if (group)
-				return group;
-		}
 	}
-	return NULL;
+	free(devs);
+	return group;
 }
 
 IMS_EXPORT struct ims_iommu_group *ims_pci_device_group(struct ims_device *dev, int *err)

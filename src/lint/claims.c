@@ -90,7 +90,7 @@ static int parse_iommus(struct lint *l, int node, struct spec *specs, int max, i
 
 static const char *dev_name_of(struct lint *l, int node, char *buf, size_t len)
 {
-	struct ims_device *d = l->dc ? ims_devcore_find_by_node(l->dc, node) : NULL;
+	struct ims_device *d = lint_dev_by_node(l, node);
 
 	if (d)
 		return d->name;

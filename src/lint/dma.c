@@ -133,7 +133,7 @@ static bool is_platform_node(struct lint *l, int node)
 	bool bus = parent == ims_of_find_node_by_path(l->t, "/");
 
 	if (l->dc)
-		return ims_devcore_find_by_node(l->dc, node) != NULL;
+		return lint_dev_by_node(l, node) != NULL;
 	if (!ims_of_get_property(l->t, node, "compatible", NULL) ||
 	    !ims_of_device_is_available(l->t, node))
 		return false;

@@ -32,6 +32,12 @@ struct lint_claim {
 	uint32_t id, mask; /* LINT_SRC_IOMMUS: the specifier */
 };
 
+/* A device of the booted machine by its node (lint_dev_by_node()). */
+struct lint_devnode {
+	int node, pos;
+	struct ims_device *d;
+};
+
 struct lint {
 	struct ims_lint_report *r;
 	const struct ims_of_tree *t;
@@ -42,6 +48,10 @@ struct lint {
 	int nr_iommus;
 	struct lint_claim *claims;
 	int nr_claims, cap_claims;
+	struct lint_devnode *by_node; /* sorted by (node, position in the driver core) */
+	int nr_by_node;
+	struct lint_devnode *by_host; /* PCI devices by (host bridge node, position) */
+	int nr_by_host;
 };
 
 void lint_add(struct lint *l, const char *check, enum ims_lint_severity sev, int node,
@@ -50,6 +60,10 @@ const struct lint_iommu *lint_iommu(struct lint *l, int node);
 int lint_add_claim(struct lint *l, const struct lint_claim *c);
 uint32_t lint_be32(const void *p);
 char *lint_path(const struct lint *l, int node, char *buf, size_t len);
+/* ims_devcore_find_by_node() in O(log n): the first device added for @node, or NULL. */
+struct ims_device *lint_dev_by_node(const struct lint *l, int node);
+/* The first of @v[0..@n) (sorted by node) with @node; @n when none. */
+int lint_devnode_first(const struct lint_devnode *v, int n, int node);
 
 /* of_map_id() without logging: 0 (R_MAPPED) with the target and id; 1 unmapped; 2 -EFAULT;
  * 3 dangling phandle; -1 no valid map. */

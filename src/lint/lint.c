@@ -221,6 +221,72 @@ IMS_EXPORT void ims_lint_free(struct ims_lint_report *r)
 	free(r);
 }
 
+static int cmp_devnode(const void *a, const void *b)
+{
+	const struct lint_devnode *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * Index the booted machine's devices by node once: the checks ask for the
+ * device of every node, and a scan of the driver core for each made lint of
+ * N devices O(N^2).
+ */
+static int index_devices(struct lint *l)
+{
+	int nr = l->dc ? ims_devcore_nr_devices(l->dc) : 0;
+
+	if (!nr)
+		return 0;
+	l->by_node = malloc((size_t)nr * sizeof(*l->by_node));
+	l->by_host = malloc((size_t)nr * sizeof(*l->by_host));
+	if (!l->by_node || !l->by_host)
+		return -ENOMEM;
+	for (int i = 0; i < nr; i++) {
+		struct ims_device *d = ims_devcore_device(l->dc, i);
+		struct ims_pci_host_bridge *b = d && d->pci ? ims_pci_host_bridge_of(d) : NULL;
+
+		if (d && d->of_node != IMS_OF_NONE)
+			l->by_node[l->nr_by_node++] =
+				(struct lint_devnode){ .node = d->of_node, .pos = i, .d = d };
+		if (b && b->dev && b->dev->of_node != IMS_OF_NONE)
+			l->by_host[l->nr_by_host++] =
+				(struct lint_devnode){ .node = b->dev->of_node, .pos = i, .d = d };
+	}
+	qsort(l->by_node, (size_t)l->nr_by_node, sizeof(*l->by_node), cmp_devnode);
+	qsort(l->by_host, (size_t)l->nr_by_host, sizeof(*l->by_host), cmp_devnode);
+	return 0;
+}
+
+int lint_devnode_first(const struct lint_devnode *v, int n, int node)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (v[mid].node < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].node == node ? lo : n;
+}
+
+struct ims_device *lint_dev_by_node(const struct lint *l, int node)
+{
+	int i;
+
+	if (node == IMS_OF_NONE)
+		return NULL;
+	/* The first entry with this node: the lowest position, as the driver core's scan. */
+	i = lint_devnode_first(l->by_node, l->nr_by_node, node);
+	return i < l->nr_by_node ? l->by_node[i].d : NULL;
+}
+
 IMS_EXPORT int ims_lint_machine(struct ims_lint_report **out, struct ims_machine *m)
 {
 	struct lint l = { 0 };
@@ -243,6 +309,7 @@ IMS_EXPORT int ims_lint_machine(struct ims_lint_report **out, struct ims_machine
 	l.m = l.dc ? m : NULL;
 	r->booted = l.m != NULL;
 	r->nr_devices = l.dc ? ims_devcore_nr_devices(l.dc) : 0;
+	l.err = index_devices(&l);
 
 	lint_maps(&l);
 	lint_iommus_prop(&l);
@@ -252,6 +319,8 @@ IMS_EXPORT int ims_lint_machine(struct ims_lint_report **out, struct ims_machine
 	lint_dma(&l);
 
 	free(l.claims);
+	free(l.by_node);
+	free(l.by_host);
 	for (int i = 0; i < l.nr_iommus; i++)
 		free(l.iommus[i]);
 	free(l.iommus);

@@ -282,21 +282,14 @@ struct hb {
 	uint32_t *out;
 };
 
+/* The host's PCI devices in driver-core order (the index lint built once). */
 static void fill_devices(struct lint *l, struct hb *h)
 {
-	int nr = l->dc ? ims_devcore_nr_devices(l->dc) : 0;
+	for (int i = lint_devnode_first(l->by_host, l->nr_by_host, h->node);
+	     i < l->nr_by_host && l->by_host[i].node == h->node; i++) {
+		struct ims_device *d = l->by_host[i].d;
+		uint32_t rid = ims_pci_dev_id(d->pci);
 
-	for (int i = 0; i < nr; i++) {
-		struct ims_device *d = ims_devcore_device(l->dc, i);
-		struct ims_pci_host_bridge *b;
-		uint32_t rid;
-
-		if (!d || !d->pci)
-			continue;
-		b = ims_pci_host_bridge_of(d);
-		if (!b || !b->dev || b->dev->of_node != h->node)
-			continue;
-		rid = ims_pci_dev_id(d->pci);
 		if (rid >= h->lo && rid <= h->hi && !h->dev_at[rid - h->lo])
 			h->dev_at[rid - h->lo] = d;
 	}

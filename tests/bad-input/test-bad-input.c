@@ -22,6 +22,7 @@
 #include <iommusim/iova.h>
 #include <iommusim/of.h>
 #include <iommusim/pgtable.h>
+#include <iommusim/scenario.h>
 #include <iommusim/smmuv2.h>
 #include <iommusim/smmuv3.h>
 
@@ -1074,6 +1075,147 @@ out:
 	return ret;
 }
 
+/* ---- scenarios (ims_scenario_parse / ims_scenario_load / ims_scenario_run) ------------- */
+
+/*
+ * Every text is named "bad.scn"; boards and overlays are the compiled examples
+ * in fuzz/scenario-files/ (SCN_FILES_DIR).  HDR is lines 1-3, so the first
+ * statement after it is line 4.
+ */
+#define HDR "board qemu-virt-smmuv3\noverlay qemu-virt-bridges\nboot\n"
+#define DEV "0000:01:00.0"
+
+enum {
+	S_LONG_LINE = 1000, /* generated texts */
+	S_TOO_MANY,
+	S_FILE_MISSING,
+	S_FILE_NUL,
+};
+
+static const char *const scn_text[] = {
+	/* 0 */ HDR "frobnicate " DEV "\n",
+	/* 1 */ HDR "map rx " DEV " 4K\n",
+	/* 2 */ HDR "dma_alloc ring " DEV " 4Q\n",
+	/* 3 */ HDR "dev read " DEV " 0x10000000000000000 4\n",
+	/* 4 */ HDR "dma_alloc ring " DEV " 2G\n",
+	/* 5 */ HDR "dma_alloc b " DEV " 4K\ncpu write b 0 \"abc\n",
+	/* 6 */ HDR "dma_alloc b " DEV " 4K\ndev write " DEV " b+0xfffffffffffffffe \"abcd\"\n",
+	/* 7 */ HDR "map rx " DEV " 4K from-device\nunmap rx\ndev write " DEV " rx \"late\"\n",
+	/* 8 */ HDR "sync nothere for-cpu\n",
+	/* 9 */ "board qemu-virt-smmuv3\nmap rx " DEV " 4K to-device\nboot\n",
+	/* 10 */ "board qemu-virt-smmuv3\nboard armada-8040\nboot\n",
+	/* 11 */ "overlay qemu-virt-bridges\nboard qemu-virt-smmuv3\nboot\n",
+	/* 12 */ "board qemu-virt-smmuv3\n# never booted\n",
+	/* 13 */ "# nothing to boot\nboot\n",
+	/* 14 */ HDR "map rx " DEV " 4K sideways\n",
+	/* 15 */ HDR "dma_alloc b " DEV " 4K\ncpu write b 4095 \"ab\"\n",
+	/* 16 */ HDR "dma_mask " DEV " 65\n",
+	/* 17 */ HDR "expect fault " DEV " event F_NOPE\n",
+	/* 18 */ HDR "dma_alloc b " DEV " 4K\nunmap b\n",
+	/* 19 */ HDR "dma_alloc b " DEV " 4K\nmap b " DEV " 4K to-device\n",
+	/* 20 */ HDR "dma_alloc b " DEV " 4K\ncpu write b 0 0x123\n",
+	/* 21 */ "board qemu-virt-smmuv3\noption iommu.foo=1\nboot\n",
+	/* 22 */ HDR "\"map\" rx " DEV " 4K to-device\n",
+	/* runtime: the text parses, the run stops at the line named */
+	/* 23 */ HDR "map rx nosuchdev 4K to-device\n",
+	/* 24 */ "board no-such-board\nboot\n",
+	/* 25 */ HDR "unbind 0000:01:00.1\nunbind 0000:01:00.1\n",
+	/* 26 */
+	"board qemu-virt-smmuv3\noverlay qemu-virt-bridges\noption iommu.passthrough=1\n"
+	"boot\nfq-flush " DEV "\n",
+	/* 27 */ HDR "dma_alloc huge " DEV " 1G\n",
+	/* 28 */ HDR "dma_alloc b " DEV " 4K\ndev write " DEV " b \"ok\"\ncpu expect b 0 \"ok\"\n",
+};
+
+static char *scn_generated(int arg)
+{
+	size_t cap = 5000 * 16 + 256, len;
+	char *t = malloc(cap);
+
+	if (!t)
+		return NULL;
+	len = (size_t)snprintf(t, cap, "%s", HDR);
+	if (arg == S_LONG_LINE) {
+		len += (size_t)snprintf(t + len, cap - len, "expect log \"");
+		memset(t + len, 'x', 5000);
+		len += 5000;
+		snprintf(t + len, cap - len, "\"\n");
+	} else {
+		for (int i = 0; i < IMS_SCN_MAX_STMTS; i++)
+			len += (size_t)snprintf(t + len, cap - len, "expect log \"x\"\n");
+	}
+	return t;
+}
+
+static int run_scenario_parse(const struct bad_case *c)
+{
+	struct ims_scenario *s = NULL;
+	char *gen = c->arg >= S_LONG_LINE ? scn_generated(c->arg) : NULL;
+	int ret = ims_scenario_parse(&s, "bad.scn", SCN_FILES_DIR, gen ? gen : scn_text[c->arg]);
+
+	if (!ret == !s)
+		ok(false, "%s: a scenario is returned exactly on success", c->name);
+	ims_scenario_free(s);
+	free(gen);
+	return ret;
+}
+
+struct scn_events {
+	int errors, last_line;
+};
+
+static void scn_event(void *ctx, const struct ims_scenario_event *ev)
+{
+	struct scn_events *e = ctx;
+
+	if (ev->kind == IMS_SCN_EV_ERROR) {
+		e->errors++;
+		e->last_line = ev->line;
+	}
+}
+
+/* The text parses; the run stops with the error reported once, at its statement's line. */
+static int run_scenario_run(const struct bad_case *c)
+{
+	struct ims_scenario_result res;
+	struct ims_scenario *s = NULL;
+	struct scn_events ev = { 0 };
+	const struct ims_scenario_stmt *st;
+	int ret = ims_scenario_parse(&s, "bad.scn", SCN_FILES_DIR, scn_text[c->arg]);
+
+	if (ret) {
+		diag("%s: does not parse: %s", c->name, ims_last_error());
+		return 1;
+	}
+	ret = ims_scenario_run(s, scn_event, &ev, &res);
+	st = res.executed ? ims_scenario_stmt(s, res.executed - 1) : NULL;
+	if (ret && (res.error != ret || ev.errors != 1 || ev.last_line != res.error_line || !st ||
+		    st->line != res.error_line))
+		ok(false, "%s: the run reports its error once, at line %d", c->name,
+		   res.error_line);
+	if (!ret && res.failed)
+		ret = 1; /* a clean run must hold its expectations too */
+	ims_scenario_free(s);
+	return ret;
+}
+
+/* ims_scenario_load() of a missing file, and of one with a NUL byte. */
+static int run_scenario_file(const struct bad_case *c)
+{
+	static const char nul[] = "board qemu-virt-smmuv3\nboot\n# a NUL \0 here\n";
+	struct ims_scenario *s = NULL;
+	char path[512];
+	int ret;
+
+	if (c->arg == S_FILE_NUL)
+		write_file(scratch("nul.scn", path, sizeof(path)), nul, sizeof(nul) - 1);
+	else
+		scratch("no-such.scn", path, sizeof(path));
+	ret = ims_scenario_load(&s, path);
+	ims_scenario_free(s);
+	return ret;
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define EBAD (-IMS_EBADDTB)
@@ -1275,6 +1417,72 @@ static const struct bad_case cases[] = {
 	  { "free_iova", "no range contains pfn 0x1234" } },
 	{ "iova reserve reversed", run_model, I_RESERVE, -EINVAL,
 	  { "reserve_iova", "pfn_lo 0x200 above pfn_hi 0x100" } },
+	/* Scenario syntax errors (ims_scenario_parse): -EINVAL, "FILE:LINE: problem". */
+	{ "scn unknown statement", run_scenario_parse, 0, -EINVAL,
+	  { "bad.scn:4: ", "unknown statement \"frobnicate\"" } },
+	{ "scn missing argument", run_scenario_parse, 1, -EINVAL,
+	  { "bad.scn:4: ", "usage: map NAME DEV SIZE to-device|from-device|bidirectional" } },
+	{ "scn bad number", run_scenario_parse, 2, -EINVAL,
+	  { "bad.scn:4: ", "SIZE: \"4Q\" is not a number" } },
+	{ "scn number past 64 bits", run_scenario_parse, 3, -EINVAL,
+	  { "bad.scn:4: ", "ADDR: 0x10000000000000000 overflows 64 bits" } },
+	{ "scn size over 1 GiB", run_scenario_parse, 4, -EINVAL,
+	  { "bad.scn:4: ", "SIZE 2G: expected 1 byte .. 1 GiB" } },
+	{ "scn unterminated string", run_scenario_parse, 5, -EINVAL,
+	  { "bad.scn:5: ", "unterminated string" } },
+	{ "scn address overflow", run_scenario_parse, 6, -EINVAL,
+	  { "bad.scn:5: ", "ADDR: b+0xfffffffffffffffe plus 4 bytes overflows" } },
+	{ "scn DMA through an unmapped buffer", run_scenario_parse, 7, -EINVAL,
+	  { "bad.scn:6: ", "buffer rx was already unmapped" } },
+	{ "scn buffer never allocated", run_scenario_parse, 8, -EINVAL,
+	  { "bad.scn:4: ", "buffer nothere was never allocated" } },
+	{ "scn DMA before boot", run_scenario_parse, 9, -EINVAL,
+	  { "bad.scn:2: ", "map before boot" } },
+	{ "scn a second board", run_scenario_parse, 10, -EINVAL,
+	  { "bad.scn:2: ", "a second board" } },
+	{ "scn overlay before board", run_scenario_parse, 11, -EINVAL,
+	  { "bad.scn:1: ", "overlay before board" } },
+	{ "scn no boot", run_scenario_parse, 12, -EINVAL, { "bad.scn:2: ", "no boot statement" } },
+	{ "scn boot without a board", run_scenario_parse, 13, -EINVAL,
+	  { "bad.scn:2: ", "boot without a board" } },
+	{ "scn bad direction", run_scenario_parse, 14, -EINVAL,
+	  { "bad.scn:4: ", "DIR: \"sideways\": expected to-device, from-device or bidirectional" } },
+	{ "scn write past the buffer", run_scenario_parse, 15, -EINVAL,
+	  { "bad.scn:5: ", "offset 0xfff + 2 bytes lies outside buffer b (4096 bytes)" } },
+	{ "scn dma_mask 65", run_scenario_parse, 16, -EINVAL,
+	  { "bad.scn:4: ", "dma_mask: 65 bits, expected 1..64" } },
+	{ "scn unknown fault event", run_scenario_parse, 17, -EINVAL,
+	  { "bad.scn:4: ", "expect fault: unknown event F_NOPE" } },
+	{ "scn unmap of a coherent buffer", run_scenario_parse, 18, -EINVAL,
+	  { "bad.scn:5: ", "buffer b is a coherent (dma_alloc) buffer; this needs a streaming (map) one" } },
+	{ "scn buffer allocated twice", run_scenario_parse, 19, -EINVAL,
+	  { "bad.scn:5: ", "buffer b exists already" } },
+	{ "scn odd hex data", run_scenario_parse, 20, -EINVAL,
+	  { "bad.scn:5: ", "DATA: expected \"text\" or 0x and an even number of hex digits, got 0x123" } },
+	{ "scn unknown option", run_scenario_parse, 21, -EINVAL,
+	  { "bad.scn:2: ", "option: unknown key iommu.foo" } },
+	{ "scn quoted keyword", run_scenario_parse, 22, -EINVAL,
+	  { "bad.scn:4: ", "a statement starts with a keyword, not a string" } },
+	{ "scn line of 5000 characters", run_scenario_parse, S_LONG_LINE, -EINVAL,
+	  { "bad.scn:4: ", "a line longer than 4096 characters" } },
+	{ "scn 4096 statements", run_scenario_parse, S_TOO_MANY, -EINVAL,
+	  { "bad.scn:4096: ", "too many statements (at most 4095)" } },
+	{ "scn file missing", run_scenario_file, S_FILE_MISSING, -ENOENT,
+	  { "no-such.scn: cannot open" } },
+	{ "scn NUL byte", run_scenario_file, S_FILE_NUL, -EINVAL,
+	  { "nul.scn: a NUL byte in the file" } },
+	/* Impossible scenarios (ims_scenario_run): the run stops at the line named. */
+	{ "scn unknown device", run_scenario_run, 23, -ENODEV,
+	  { "bad.scn:4: ", "unknown device nosuchdev" } },
+	{ "scn board file missing", run_scenario_run, 24, -ENOENT,
+	  { "bad.scn:2: ", "boot failed", "no-such-board" } },
+	{ "scn unbind without a driver", run_scenario_run, 25, -ENODEV,
+	  { "bad.scn:5: ", "0000:01:00.1 has no driver to unbind" } },
+	{ "scn fq-flush on passthrough", run_scenario_run, 26, -ENODEV,
+	  { "bad.scn:5: ", "0000:01:00.0 is not on dma-iommu" } },
+	{ "scn dma_alloc of 1 GiB", run_scenario_run, 27, -ENOMEM,
+	  { "bad.scn:4: ", "dma_alloc_coherent(0000:01:00.0, 1073741824) failed" } },
+	{ "scn a valid scenario runs", run_scenario_run, 28, 0, { 0 } },
 	/* clang-format on */
 };
 
@@ -1300,8 +1508,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	static const char *const files[] = { "empty.dtb", "syntax.dts", "badref.dts", "notes.dtb",
-					     "nodtc.dts" };
+	static const char *const files[] = { "empty.dtb", "syntax.dts", "badref.dts",
+					     "notes.dtb", "nodtc.dts",	"nul.scn" };
 	char path[512];
 
 	for (size_t i = 0; i < ARRAY_SIZE_T(files); i++)

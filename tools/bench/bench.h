@@ -71,5 +71,6 @@ extern const struct bench_def *const bench_hw[];
 extern const struct bench_def *const bench_pgtable[];
 extern const struct bench_def *const bench_iova[];
 extern const struct bench_def *const bench_dma[];
+extern const struct bench_def *const bench_scale[];
 
 #endif
