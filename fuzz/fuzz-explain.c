@@ -11,8 +11,7 @@
  *    and every untranslated device must carry a reason;
  *  - the RID table of the first PCI host bridge (text and JSON);
  *  - ims_lint_machine() on the booted machine, or on an unbooted machine
- *    with the same tree when the boot failed (as ims_lint_board does) or
- *    the board describes more than FUZZ_MAX_RAM of RAM (not booted).
+ *    with the same tree when the boot failed (as ims_lint_board does).
  *
  * A boot may fail (a hostile board), but only with an errno-style code and a
  * message; nothing may crash, leak or go undefined.
@@ -32,14 +31,6 @@
 #define FUZZ_MAX_INPUT 65536
 /* The RID table of a host bridge is built only for maps this small. */
 #define FUZZ_MAX_MAP_ENTRIES 64
-/*
- * Boards describing more RAM are not booted: the simulated memory costs
- * host memory and time per 4 KiB page (a board of 629 GiB of RAM, all of it
- * under /memreserve/, took 3 s and 1.4 GB in a gcc build and over 30 s under
- * ASan; docs/fuzzing.md, "Resource limits").
- */
-#define FUZZ_MAX_RAM (8ULL << 30)
-#define FX_MAX_RAM_NODES 4096
 
 static size_t chunk(const uint8_t *p, size_t left)
 {
@@ -162,51 +153,6 @@ static void lint(struct ims_machine *m)
 	ims_lint_free(r);
 }
 
-static uint64_t cells_value(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 4 * n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* The RAM the root's memory nodes describe ("reg" and "linux,usable-memory"), saturated. */
-static uint64_t board_ram(const struct ims_of_tree *t)
-{
-	int root = ims_of_find_node_by_path(t, "/"), len, ac = 2, sc = 1, guard = 0;
-	const uint8_t *p;
-	uint64_t sum = 0;
-
-	if (root == IMS_OF_NONE)
-		return 0;
-	p = ims_of_get_property(t, root, "#address-cells", &len);
-	if (p && len == 4)
-		ac = (int)cells_value(p, 1);
-	p = ims_of_get_property(t, root, "#size-cells", &len);
-	if (p && len == 4)
-		sc = (int)cells_value(p, 1);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return 0; /* the machine refuses these */
-	for (int c = ims_of_first_child(t, root); c != IMS_OF_NONE && guard < FX_MAX_RAM_NODES;
-	     c = ims_of_next_sibling(t, c), guard++) {
-		static const char *const props[] = { "reg", "linux,usable-memory" };
-		const char *type = ims_of_get_property(t, c, "device_type", &len);
-
-		if (!type || len < 6 || strncmp(type, "memory", 6))
-			continue;
-		for (int k = 0; k < 2; k++) {
-			p = ims_of_get_property(t, c, props[k], &len);
-			for (int off = 0; p && off + 4 * (ac + sc) <= len; off += 4 * (ac + sc)) {
-				uint64_t size = cells_value(p + off + 4 * ac, sc);
-
-				sum = sum + size < sum ? UINT64_MAX : sum + size;
-			}
-		}
-	}
-	return sum;
-}
-
 /* Load the base and apply the overlays that apply; NULL when the base is rejected. */
 static struct ims_of_tree *load(const uint8_t *data, size_t size)
 {
@@ -239,11 +185,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = ims_machine_new(&m, NULL);
 	FUZZ_CHECK(!ret, "machine_new returned %d", ret);
 	FUZZ_CHECK(!ims_machine_set_tree(m, t), "set_tree");
-	if (board_ram(t) > FUZZ_MAX_RAM) {
-		lint(m); /* unbooted */
-		ims_machine_free(m);
-		return 0;
-	}
 	ims_clear_error();
 	ret = ims_machine_boot(m);
 	if (ret) {
