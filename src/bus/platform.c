@@ -46,14 +46,13 @@ IMS_EXPORT char *ims_of_device_make_bus_id(const struct ims_of_tree *tree, int n
 	/* Build the name from the node upward until a reg translates (uniqueness). */
 	while (node != IMS_OF_NONE && ims_of_get_parent(tree, node) != IMS_OF_NONE &&
 	       guard++ < IMS_OF_MAX_DEPTH + 1) {
-		int rlen;
+		int rlen, na = ims_of_n_addr_cells(tree, node);
 		const void *reg = ims_of_get_property(tree, node, "reg", &rlen);
 		uint64_t addr = IMS_OF_BAD_ADDR;
 		uint32_t mask;
 
-		if (reg && rlen >= 4 * ims_of_n_addr_cells(tree, node) &&
-		    ims_of_n_addr_cells(tree, node) > 0 &&
-		    ims_of_n_addr_cells(tree, node) <= IMS_OF_MAX_ADDR_CELLS)
+		/* The cell count is checked before it scales anything (it is the board's). */
+		if (reg && na > 0 && na <= IMS_OF_MAX_ADDR_CELLS && rlen >= 4 * na)
 			addr = ims_of_translate_address(tree, node, reg);
 		if (addr != IMS_OF_BAD_ADDR) {
 			node_name_only(tree, node, nn, sizeof(nn));
