@@ -485,8 +485,12 @@ static inline iopte_slot *arm_lpae_fast_descend(const struct arm_lpae_io_pgtable
 	iopte_slot *ptep = data->pgd;
 	int l = data->start_level;
 
-	/* The 64K granule may pack PA[51:48] into a table address: general code. */
-	if (unlikely(data->granule_64k))
+	/*
+	 * A 64K table address with PA[51:48] packed into PTE[15:12] needs
+	 * iopte_to_paddr(): general code.  Unpacked, those bits are zero in a
+	 * table descriptor (tables are granule-aligned), so the mask is exact.
+	 */
+	if (unlikely(data->pa_packed))
 		goto general;
 	for (; l < target; l++) {
 		arm_lpae_iopte pte = pte_load(ptep + ((iova >> shift[l]) & mask[l]));
