@@ -28,7 +28,7 @@
 #define PG_ORDER 0x3fu
 #define PG_FREE 0x40u  /* head of a free block */
 #define PG_ALLOC 0x80u /* head of an allocated block */
-#define PG_RESV 0xc0u  /* a reserved page */
+#define PG_RESV 0xc0u  /* head of a reserved block */
 
 IMS_EXPORT int ims_mem_new(struct ims_mem **out, const struct ims_log *log)
 {
