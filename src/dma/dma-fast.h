@@ -45,7 +45,8 @@ struct ims_io_pgtable_ops;
  * @pgtbl:       where the driver keeps its page table's ops (re-read on every
  *               call: NULL once the table is freed, and the general path then
  *               gets the driver's own answer).
- * @iovad:       the cookie's IOVA domain.
+ * @iovad:       the cookie's IOVA domain ...
+ * @iova_uid:    ... and its uid (ims_iova_pop1()/ims_iova_push1()).
  * @gmask:       the granule - 1.
  * @shift:       log2 of the granule.
  * @fq:          the domain has a flush queue (lazy unmap).
@@ -60,6 +61,7 @@ struct ims_dma_fast {
 	struct dma_cookie *_Atomic cookie;
 	struct ims_io_pgtable_ops **pgtbl;
 	struct ims_iova_domain *iovad;
+	uint64_t iova_uid;
 	uint64_t gmask;
 	unsigned int shift;
 	bool fq;

@@ -20,21 +20,30 @@
 
 unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
-	const struct fq_entry *ring = c->ring;
-	struct ims_iova_domain *iovad = c->iovad;
+	const struct ims_iova_fq_entry *ring = c->ring;
 	uint64_t head = c->head, tail = atomic_load_explicit(&c->tail, memory_order_relaxed);
-	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, start = head;
+	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, end = head;
 
-	/* the ring is only written under the lock, which the caller holds */
-	for (; head != tail; head++) {
-		const struct fq_entry *e = &ring[head & mask];
+	/*
+	 * The ring is only written under the lock, which the caller holds.  The
+	 * counters never decrease from head to tail (each entry takes the
+	 * start count when it is queued), so the entries to free are a prefix:
+	 * all of them when the newest is done (after every flush).
+	 */
+	if (tail != head && ring[(tail - 1) & mask].counter < finish)
+		end = tail;
+	while (end != tail && ring[end & mask].counter < finish)
+		end++;
+	/* free_iova_fast() of each, in order: at most two runs of the ring */
+	while (head != end) {
+		uint64_t at = head & mask, n = IMS_MIN(end - head, mask + 1 - at);
 
-		if (e->counter >= finish)
-			break;
-		ims_iova_free_fast(iovad, e->iova_pfn, e->pages);
+		ims_iova_free_fast_n(c->iovad, &ring[at], n);
+		head += n;
 	}
+	end -= c->head;
 	c->head = head;
-	return (unsigned int)(head - start);
+	return (unsigned int)end;
 }
 
 static void fq_flush_iotlb(struct dma_cookie *c)
@@ -142,6 +151,7 @@ bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
 	if (!atomic_load_explicit(&s->cookie, memory_order_relaxed)) {
 		s->pgtbl = c->pgtbl;
 		s->iovad = c->iovad;
+		s->iova_uid = ims_iova_domain_uid(c->iovad);
 		s->gmask = c->granule - 1;
 		s->shift = c->shift;
 		s->fq = c->fq;
@@ -163,18 +173,16 @@ bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
 	return true;
 }
 
-uint64_t ims_iommu_dma_map_fast_finish(struct ims_device *dev, uint64_t iova, uint64_t phys,
-				       size_t size, enum ims_dma_data_direction dir,
-				       unsigned long attrs, int ret, size_t mapped)
+uint64_t ims_iommu_dma_map_fast_finish(const struct dma_map_fast_call *a, int ret)
 {
-	struct dma_cookie *c = atomic_load_explicit(&dev->dma_fast->cookie, memory_order_acquire);
-	uint64_t off = phys & (c->granule - 1);
-	int prot = dma_info_to_prot(dir, true, attrs);
+	struct dma_cookie *c =
+		atomic_load_explicit(&a->dev->dma_fast->cookie, memory_order_acquire);
 
-	if (!ims_iommu_map_finish(c->domain, iova, phys - off, c->granule, prot, ret, mapped))
-		return iova + off;
-	free_iova(c, iova, c->granule);
-	ims_iommu_dma_map_page_failed(c->ctx, dev, phys, size, dir, attrs);
+	if (!ims_iommu_map_finish(c->domain, a->iova, a->phys - a->off, a->granule, a->prot, ret,
+				  a->mapped))
+		return a->iova + a->off;
+	free_iova(c, a->iova, a->granule);
+	ims_iommu_dma_map_page_failed(c->ctx, a->dev, a->phys, a->size, a->dir, a->attrs);
 	return IMS_DMA_MAPPING_ERROR;
 }
 

@@ -16,18 +16,12 @@
 #include "dma/dma-fast.h"
 #include "dma/dma-private.h"
 #include "iommu/iommu-fast.h"
+#include "iova/iova-fast.h"
 #include "util/compiler.h"
 #include <iommusim/iova.h>
 #include <iommusim/pgtable.h>
 
 #define MAX_DAC_DEVS 64
-
-/* struct iova_fq_entry */
-struct fq_entry {
-	uint64_t iova_pfn;
-	uint64_t pages;
-	uint64_t counter;
-};
 
 /* struct iommu_dma_cookie (IOVA cookie) */
 struct dma_cookie {
@@ -48,14 +42,14 @@ struct dma_cookie {
 	 */
 	bool fq;
 	atomic_int fq_lock;
-	struct fq_entry *ring;
+	struct ims_iova_fq_entry *ring;
 	uint64_t head, mask;
 	_Atomic uint64_t tail;
 	uint64_t fq_flush_start_cnt, fq_flush_finish_cnt;
 	bool fq_timer_on;
 	struct dma_cookie *next; /* on ctx->cookies, under ctx->lock */
 	/*
-	 * The one-granule common path (iommu_dma_map_page_fast()), fixed when
+	 * The one-granule common path (iommu_dma_map_fast_prepare()), fixed when
 	 * the cookie is made: @fast when the context has no DMA-API debug and
 	 * the domain is a paging domain whose driver maps and unmaps without
 	 * iotlb_sync_map and registered where it keeps its page table (@pgtbl:
@@ -125,7 +119,7 @@ static inline void fq_unlock(struct dma_cookie *c)
 static inline __attribute__((always_inline)) void queue_iova(struct dma_cookie *c, uint64_t pfn,
 							     uint64_t pages)
 {
-	struct fq_entry *e;
+	struct ims_iova_fq_entry *e;
 	uint64_t tail;
 
 	fq_lock(c);
@@ -316,10 +310,28 @@ static inline bool cookie_fast(const struct dma_cookie *c)
 /* by direction (BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE): dma_info_to_prot() of a coherent device */
 extern const int ims_iommu_dma_prot_coherent[3];
 
-/* The rest of a one-granule map whose map_pages() call returned @ret after mapping @mapped. */
-uint64_t ims_iommu_dma_map_fast_finish(struct ims_device *dev, uint64_t iova, uint64_t phys,
-				       size_t size, enum ims_dma_data_direction dir,
-				       unsigned long attrs, int ret, size_t mapped);
+/*
+ * A one-granule map (iommu_dma_map_fast_prepare()), kept in memory across its
+ * map_pages() call (iommu_dma_map_fast_commit()): no register has to survive
+ * the call for the failure path.
+ */
+struct dma_map_fast_call {
+	struct ims_io_pgtable_ops *ops;
+	struct ims_device *dev;
+	uint64_t phys;
+	size_t size;
+	enum ims_dma_data_direction dir;
+	int prot;
+	unsigned long attrs;
+	uint64_t iova;
+	uint64_t off; /* phys & (granule - 1) */
+	size_t granule;
+	size_t mapped; /* map_pages()'s @mapped */
+};
+
+/* The rest of the one-granule map @a whose map_pages() call returned @ret. */
+uint64_t ims_iommu_dma_map_fast_finish(const struct dma_map_fast_call *a, int ret);
+
 /* The rest of a one-granule unmap whose unmap_pages() call returned @unmapped: false when
  * nothing was unmapped (the IOVA stays). */
 bool ims_iommu_dma_unmap_fast_short(struct ims_device *dev, struct dma_cookie *c, uint64_t iova,
@@ -345,50 +357,74 @@ dma_fast_get(const struct ims_device *dev, struct dma_cookie **cp)
  * What Linux does for it, in order: the IOVA (iommu_dma_alloc_iova(), 32-bit
  * first for PCI), iommu_map() (one map_pages() call of one page of the
  * smallest size, the granule, which the driver passes to its page table), the
- * address.  Returns 0 (never a DMA address: IOVA pfn 0 is never allocated)
- * when the case is not this one, or when the first IOVA attempt fails (the
- * general path then makes it again and goes on as iommu_dma_alloc_iova()),
- * with nothing done.
+ * address.
+ *
+ * In two steps.  iommu_dma_map_fast_prepare() checks the case and takes the
+ * IOVA into @a: false, with nothing done, when the case is not this one or
+ * the first IOVA attempt fails (the general path then makes it again and
+ * goes on as iommu_dma_alloc_iova()).  With @pop_only the IOVA comes from
+ * this thread's loaded magazine inline (ims_iova_pop1()), false also saying
+ * that it could not, and no call is made: a caller that falls back from
+ * there needs no register across a call.  iommu_dma_map_fast_commit() then
+ * maps and returns the DMA address (or the error, on its own).
  */
-static inline __attribute__((always_inline)) uint64_t
-iommu_dma_map_page_fast(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
-			enum ims_dma_data_direction dir, unsigned long attrs)
+static inline __attribute__((always_inline)) bool
+iommu_dma_map_fast_prepare(struct dma_map_fast_call *a, struct ims_device *dev, uint64_t page,
+			   size_t offset, size_t size, enum ims_dma_data_direction dir,
+			   unsigned long attrs, bool pop_only)
 {
-	uint64_t phys = page + offset, off, pfn, iova;
+	uint64_t phys = page + offset, off, pfn;
 	struct ims_io_pgtable_ops *ops;
 	struct ims_dma_fast *s;
 	struct dma_cookie *c;
-	size_t mapped = 0;
-	int prot, ret;
 
 	s = dma_fast_get(dev, &c);
 	if (unlikely(!s))
-		return 0;
+		return false;
 	off = phys & s->gmask;
 	/* a valid direction; no wrap; 0 < size <= granule - off; RAM */
 	if (unlikely((unsigned int)dir > IMS_DMA_FROM_DEVICE || phys < page ||
 		     size - 1 > s->gmask - off || phys - s->ram0_base >= s->ram0_size ||
 		     size > s->ram0_size - (phys - s->ram0_base)))
-		return 0;
+		return false;
 	ops = *s->pgtbl;
 	if (unlikely(!ops))
-		return 0;
-	pfn = ims_iova_alloc_fast(s->iovad, 1, s->first_pfn, s->first_flush);
+		return false;
+	if (likely(pop_only))
+		pfn = ims_iova_pop1(s->iova_uid, s->first_pfn);
+	else
+		pfn = ims_iova_alloc_fast(s->iovad, 1, s->first_pfn, s->first_flush);
 	if (unlikely(!pfn))
-		return 0;
-	iova = pfn << s->shift;
-	prot = ims_iommu_dma_prot_coherent[dir] |
-	       ((attrs & IMS_DMA_ATTR_PRIVILEGED) ? IMS_IOMMU_PRIV : 0);
-	ret = ops->map_pages(ops, iova, phys - off, s->gmask + 1, 1, prot, 0, &mapped);
-	if (unlikely(ret || mapped != s->gmask + 1))
-		return ims_iommu_dma_map_fast_finish(dev, iova, phys, size, dir, attrs, ret,
-						     mapped);
-	return iova + off;
+		return false;
+	a->ops = ops;
+	a->dev = dev;
+	a->phys = phys;
+	a->size = size;
+	a->dir = dir;
+	a->prot = ims_iommu_dma_prot_coherent[dir] |
+		  ((attrs & IMS_DMA_ATTR_PRIVILEGED) ? IMS_IOMMU_PRIV : 0);
+	a->attrs = attrs;
+	a->iova = pfn << s->shift;
+	a->off = off;
+	a->granule = s->gmask + 1;
+	a->mapped = 0;
+	return true;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+iommu_dma_map_fast_commit(struct dma_map_fast_call *a)
+{
+	int ret = a->ops->map_pages(a->ops, a->iova, a->phys - a->off, a->granule, 1, a->prot, 0,
+				    &a->mapped);
+
+	if (unlikely(ret || a->mapped != a->granule))
+		return ims_iommu_dma_map_fast_finish(a, ret);
+	return a->iova + a->off;
 }
 
 /*
  * dma_unmap_page_attrs() -> iommu_dma_unmap_page() for the common case (as
- * iommu_dma_map_page_fast()): iommu_unmap_fast() of the granule (one
+ * iommu_dma_map_fast_prepare()): iommu_unmap_fast() of the granule (one
  * unmap_pages() call), then queue_iova() on a flush-queue domain, or
  * iommu_iotlb_sync() and the IOVA free on a strict one.  Returns false when
  * the case is not this one, with nothing done.
@@ -424,7 +460,8 @@ iommu_dma_unmap_page_fast(struct ims_device *dev, uint64_t addr, size_t size,
 		queue_iova(c, iova >> s->shift, 1);
 	} else {
 		ims_iommu_iotlb_sync(c->domain, &gather);
-		ims_iova_free_fast(s->iovad, iova >> s->shift, 1);
+		if (unlikely(!ims_iova_push1(s->iova_uid, iova >> s->shift)))
+			ims_iova_free_fast(s->iovad, iova >> s->shift, 1);
 	}
 	return true;
 }

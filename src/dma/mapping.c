@@ -755,19 +755,24 @@ static inline bool fast_buildable(struct ims_device *dev)
 
 /*
  * dma_map_page_attrs() off the common path: (re)build the device's fast state
- * when it has none, then the common path if it applies, else the general one.
+ * when it has none, then the common path if it applies (with any IOVA
+ * allocation: the inline one found no IOVA in this thread's magazine), else
+ * the general one.
  */
 static __attribute__((noinline)) uint64_t map_page_slow(struct ims_device *dev, uint64_t page,
 							size_t offset, size_t size,
 							enum ims_dma_data_direction dir,
 							unsigned long attrs)
 {
+	struct dma_map_fast_call a;
 	struct ims_dma_ctx *ctx;
-	uint64_t addr;
+	struct dma_cookie *c;
 
-	if (fast_buildable(dev) && (ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev) &&
-	    (addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
-		return addr;
+	if (dev && use_dma_iommu(dev) &&
+	    (dma_fast_get(dev, &c) ||
+	     ((ctx = dev_dma_ctx(dev)) && ims_iommu_dma_fast_build(ctx, dev))) &&
+	    iommu_dma_map_fast_prepare(&a, dev, page, offset, size, dir, attrs, false))
+		return iommu_dma_map_fast_commit(&a);
 	return map_page_general(dev, page, offset, size, dir, attrs);
 }
 
@@ -780,11 +785,11 @@ static inline __attribute__((always_inline)) uint64_t
 dma_map_page_attrs(struct ims_device *dev, uint64_t page, size_t offset, size_t size,
 		   enum ims_dma_data_direction dir, unsigned long attrs)
 {
-	uint64_t addr;
+	struct dma_map_fast_call a;
 
 	if (likely(dev) &&
-	    likely(addr = iommu_dma_map_page_fast(dev, page, offset, size, dir, attrs)))
-		return addr;
+	    likely(iommu_dma_map_fast_prepare(&a, dev, page, offset, size, dir, attrs, true)))
+		return iommu_dma_map_fast_commit(&a);
 	return map_page_slow(dev, page, offset, size, dir, attrs);
 }
 

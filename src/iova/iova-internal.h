@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "iommusim/iova.h"
+#include "iova/iova-fast.h"
 
 /*
  * The tree: a red-black tree over a node pool, with parent links, in-order
@@ -52,47 +53,6 @@ struct iova_node {
 /* Node links are byte offsets into the pool. */
 #define IOVA_REF(idx) ((uint32_t)((idx) * sizeof(struct iova_node)))
 #define IOVA_ANCHOR_REF IOVA_REF(1)
-
-/*
- * struct iova_magazine: 1024 bytes, the size shares its slot with the depot
- * link.  While a magazine is a thread's loaded or prev one its fill count is
- * kept in the thread's slot instead (one load fewer on the hot path); depot
- * magazines are always full.
- */
-struct iova_magazine {
-	union {
-		uint64_t size;
-		struct iova_magazine *next;
-	};
-	uint64_t pfns[IMS_IOVA_MAG_SIZE];
-};
-
-/*
- * One thread's caches (struct iova_cpu_rcache for all six size classes).
- * The owner enters with a plain store to @busy and a look at @steal; another
- * thread that must reach in takes @lock, raises @steal, runs membarrier() and
- * waits for @busy to drop (an asymmetric Dekker handshake).  Without
- * membarrier(), or for the shared slot, everyone takes @lock.
- *
- * The first cache line holds all the owner's fast path reads and writes:
- * @busy, @steal and, per size class, the loaded magazine and its fill count.
- */
-struct iova_thread_rcache {
-	atomic_uchar busy;				 /* the owner is inside an operation */
-	atomic_uchar steal;				 /* another thread holds the slot */
-	uint16_t nloaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE]; /* fill counts, kept here */
-	struct iova_magazine *loaded[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
-	/* Below: the slow paths only. */
-	atomic_int lock;
-	bool fast;	 /* the owner may use the busy/steal handshake */
-	bool ready;	 /* magazines allocated */
-	uintptr_t owner; /* identifies the owning thread; 0 while unclaimed */
-	uint16_t nprev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
-	struct iova_magazine *prev[IMS_IOVA_RANGE_CACHE_MAX_SIZE];
-} __attribute__((aligned(128)));
-
-_Static_assert(offsetof(struct iova_thread_rcache, lock) <= 64,
-	       "the owner's fast path fields fit one cache line");
 
 /* struct iova_rcache: the per-size-class depot. */
 struct iova_rcache {

@@ -27,28 +27,15 @@
 
 #define IOVA_SHARED_SLOT IMS_IOVA_MAX_THREADS
 #define IOVA_TL_WAYS 8
-/* Tags a thread-local entry whose slot must be locked (no fast path). */
-#define IOVA_TL_LOCKED (1ULL << 63)
-
 /*
- * This thread's slot in up to IOVA_TL_WAYS domains.  @tag is the domain's
- * uid (never reused, so an entry left by a destroyed domain never matches),
- * with IOVA_TL_LOCKED set when the slot has no lock-free fast path.
- */
-struct iova_tl_slot {
-	uint64_t tag;
-	struct iova_thread_rcache *slot;
-};
-
-/*
- * initial-exec: no __tls_get_addr call from the shared library on the hot
- * path.  iova_tl_last repeats the entry used last: the fast paths compare
- * its tag and nothing else; the table behind it serves threads that switch
+ * This thread's slot in up to IOVA_TL_WAYS domains (struct iova_tl_slot).
+ * ims_iova_tl_last repeats the entry used last: the fast paths compare its
+ * tag and nothing else; the table behind it serves threads that switch
  * between domains.
  */
 static _Thread_local struct iova_tl_slot iova_tl[IOVA_TL_WAYS]
 	__attribute__((tls_model("initial-exec")));
-static _Thread_local struct iova_tl_slot iova_tl_last __attribute__((tls_model("initial-exec")));
+_Thread_local struct iova_tl_slot ims_iova_tl_last __attribute__((tls_model("initial-exec")));
 
 static inline void slot_lock(struct iova_thread_rcache *s)
 {
@@ -60,30 +47,10 @@ static inline void slot_unlock(struct iova_thread_rcache *s)
 	iova_spin_unlock(&s->lock);
 }
 
-/*
- * The owner's side of the handshake: a plain store and a load.  False when
- * another thread holds the slot; the caller then takes the locked path.
- */
-static inline bool owner_try_enter(struct iova_thread_rcache *s)
-{
-	atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
-	/* membarrier() on the other side orders this store before the load. */
-	atomic_signal_fence(memory_order_seq_cst);
-	if (likely(!atomic_load_explicit(&s->steal, memory_order_acquire)))
-		return true;
-	atomic_store_explicit(&s->busy, 0, memory_order_release);
-	return false;
-}
-
-static inline void owner_leave(struct iova_thread_rcache *s)
-{
-	atomic_store_explicit(&s->busy, 0, memory_order_release);
-}
-
 /* The slow paths' entry: the handshake when the slot allows it, else the lock. */
 static bool owner_enter(struct iova_thread_rcache *s)
 {
-	if (s->fast && owner_try_enter(s))
+	if (s->fast && iova_owner_try_enter(s))
 		return true;
 	slot_lock(s);
 	return false;
@@ -92,7 +59,7 @@ static bool owner_enter(struct iova_thread_rcache *s)
 static void owner_exit(struct iova_thread_rcache *s, bool fast)
 {
 	if (fast)
-		owner_leave(s);
+		iova_owner_leave(s);
 	else
 		slot_unlock(s);
 }
@@ -223,7 +190,7 @@ static struct iova_thread_rcache *this_slot(struct ims_iova_domain *iovad)
 
 	if ((tl->tag & ~IOVA_TL_LOCKED) != iovad->uid)
 		claim_slot(iovad, tl);
-	iova_tl_last = *tl;
+	ims_iova_tl_last = *tl;
 	return tl->slot;
 }
 
@@ -408,10 +375,10 @@ uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint6
 	k = iova_size_class[size];
 	/* The slow path rounds the size the same way: pass it on rounded. */
 	size = iova_size_round[size];
-	if (unlikely(iova_tl_last.tag != iovad->uid))
+	if (unlikely(ims_iova_tl_last.tag != iovad->uid))
 		goto slow;
-	s = iova_tl_last.slot;
-	if (unlikely(!owner_try_enter(s)))
+	s = ims_iova_tl_last.slot;
+	if (unlikely(!iova_owner_try_enter(s)))
 		goto slow;
 	top = s->nloaded[k] - 1u; /* UINT_MAX when the magazine is empty */
 	if (likely(top < IMS_IOVA_MAG_SIZE)) {
@@ -426,11 +393,11 @@ uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint6
 		pfn = s->loaded[k]->pfns[top];
 		if (likely(pfn + size <= limit_pfn + 1)) {
 			s->nloaded[k] = (uint16_t)top;
-			owner_leave(s);
+			iova_owner_leave(s);
 			return pfn;
 		}
 	}
-	owner_leave(s);
+	iova_owner_leave(s);
 slow:
 	return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
 }
@@ -444,21 +411,69 @@ void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t si
 	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
 		goto slow;
 	k = iova_size_class[size];
-	if (unlikely(iova_tl_last.tag != iovad->uid))
+	if (unlikely(ims_iova_tl_last.tag != iovad->uid))
 		goto slow;
-	s = iova_tl_last.slot;
-	if (unlikely(!owner_try_enter(s)))
+	s = ims_iova_tl_last.slot;
+	if (unlikely(!iova_owner_try_enter(s)))
 		goto slow;
 	n = s->nloaded[k];
 	if (likely(n < IMS_IOVA_MAG_SIZE)) {
 		s->loaded[k]->pfns[n] = pfn;
 		s->nloaded[k] = n + 1;
-		owner_leave(s);
+		iova_owner_leave(s);
 		return;
 	}
-	owner_leave(s);
+	iova_owner_leave(s);
 slow:
 	free_fast_slow(iovad, pfn, size);
+}
+
+void ims_iova_free_fast_n(struct ims_iova_domain *iovad, const struct ims_iova_fq_entry *e,
+			  size_t n)
+{
+	struct iova_thread_rcache *s;
+	size_t i = 0;
+
+	while (i < n) {
+		if (likely(iovad && ims_iova_tl_last.tag == iovad->uid) &&
+		    likely(iova_owner_try_enter(s = ims_iova_tl_last.slot))) {
+			/* class 0 (one granule, the common case) counted in a register */
+			uint64_t *pfns0 = s->loaded[0]->pfns;
+			unsigned int cnt0 = s->nloaded[0];
+
+			for (; i < n; i++) {
+				uint64_t size = e[i].pages;
+				unsigned int k, cnt;
+
+				if (likely(size == 1)) {
+					if (unlikely(cnt0 >= IMS_IOVA_MAG_SIZE))
+						break;
+					pfns0[cnt0++] = e[i].iova_pfn;
+					continue;
+				}
+				if (unlikely(size - 1 >= IOVA_FAST_MAX_SIZE))
+					break;
+				k = iova_size_class[size]; /* not 0: size > 1 */
+				cnt = s->nloaded[k];
+				if (unlikely(cnt >= IMS_IOVA_MAG_SIZE))
+					break;
+				s->loaded[k]->pfns[cnt] = e[i].iova_pfn;
+				s->nloaded[k] = (uint16_t)(cnt + 1);
+			}
+			s->nloaded[0] = (uint16_t)cnt0;
+			iova_owner_leave(s);
+			if (i == n)
+				return;
+		}
+		/* one range the slow way; then the fast loop again (the slot may be set now) */
+		ims_iova_free_fast(iovad, e[i].iova_pfn, e[i].pages);
+		i++;
+	}
+}
+
+uint64_t ims_iova_domain_uid(const struct ims_iova_domain *iovad)
+{
+	return iovad->uid;
 }
 
 /* free_cpu_cached_iovas() for one slot. */

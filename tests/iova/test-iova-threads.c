@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Many threads allocate and free through the rcaches and the tree at once
- * (the tree's node pool grows meanwhile), while one thread also flushes,
+ * (the tree's node pool grows meanwhile; one-granule ranges half the time
+ * through the inline owner paths of iova-fast.h), while one thread also flushes,
  * takes snapshots and checks the domain; a shared atomic bitmap proves no
  * two live ranges ever overlap.  One phase runs more
  * threads than there are per-thread caches, so the shared cache is used too.
@@ -13,6 +14,7 @@
 
 #include "../tap.h"
 #include "iommusim/iova.h"
+#include "iova/iova-fast.h"
 
 #define LIMIT 0xfffffULL /* 4K granule: the 32-bit space */
 #define WORDS ((LIMIT + 1) / 64)
@@ -54,6 +56,7 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	uint64_t pfn[LIVE] = { 0 }, size[LIVE] = { 0 }, s = w->seed;
 	bool tree[LIVE] = { false };
+	uint64_t uid = ims_iova_domain_uid(dom);
 
 	pthread_barrier_wait(&start);
 	for (int i = 0; i < w->ops; i++) {
@@ -71,7 +74,8 @@ static void *work(void *arg)
 			pfn[k] = 0;
 		} else if (pfn[k]) {
 			mark(pfn[k], held_size(size[k]), false);
-			ims_iova_free_fast(dom, pfn[k], size[k]);
+			if (size[k] != 1 || (i & 1) || !ims_iova_push1(uid, pfn[k]))
+				ims_iova_free_fast(dom, pfn[k], size[k]);
 			pfn[k] = 0;
 		} else if (tap_rand(&s) % 4 == 0) {
 			struct ims_iova iova;
@@ -87,7 +91,9 @@ static void *work(void *arg)
 		} else {
 			size[k] = 1 + tap_rand(&s) % 40;
 			tree[k] = false;
-			pfn[k] = ims_iova_alloc_fast(dom, size[k], LIMIT, true);
+			pfn[k] = size[k] == 1 && (i & 1) ? ims_iova_pop1(uid, LIMIT) : 0;
+			if (!pfn[k])
+				pfn[k] = ims_iova_alloc_fast(dom, size[k], LIMIT, true);
 			if (pfn[k]) {
 				if (pfn[k] + held_size(size[k]) - 1 > LIMIT)
 					atomic_fetch_add(&outside, 1);
