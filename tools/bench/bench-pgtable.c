@@ -247,6 +247,11 @@ static void copy_res(struct bench_result *res, const struct bench_result *from)
 	memcpy(res->extra, from->extra, sizeof(res->extra));
 }
 
+void bench_pgtable_forget(void)
+{
+	have_4k[0] = have_4k[1] = have_256[0] = have_256[1] = 0;
+}
+
 static int run_4k(const struct bench_opts *opts, struct bench_result *res, int which, int strict)
 {
 	/* 65536 pages: 128 leaf tables (512 KiB) per round. */
