@@ -54,8 +54,10 @@ struct ims_io_pgtable_ops;
  *               32-bit first attempt of a PCI device with a wider mask).
  * @first_pfn:   the limit pfn of the first IOVA allocation
  *               (iommu_dma_alloc_iova() for one granule).
- * @ram0_base:   the DMA context's largest RAM region ...
- * @ram0_size:   ... and its size (RAM is never removed).
+ * @ram0_base:   the whole granules of the DMA context's largest RAM
+ *               region ...
+ * @ram0_size:   ... and their size (RAM is never removed): a buffer within
+ *               one granule is in RAM when its start is.
  */
 struct ims_dma_fast {
 	struct dma_cookie *_Atomic cookie;

@@ -130,7 +130,7 @@ bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
 	struct ims_iommu_domain *domain;
 	struct ims_dma_fast *s;
 	struct dma_cookie *c;
-	uint64_t limit;
+	uint64_t limit, end;
 
 	if (dev->dma_ops != IMS_DMA_OPS_IOMMU || !dev->has_dma_mask || !dev->dma_coherent ||
 	    iommu_dma_use_swiotlb(dev) || dev->bus_dma_limit)
@@ -155,8 +155,12 @@ bool ims_iommu_dma_fast_build(struct ims_dma_ctx *ctx, struct ims_device *dev)
 		s->gmask = c->granule - 1;
 		s->shift = c->shift;
 		s->fq = c->fq;
-		s->ram0_base = ctx->ram0_base;
-		s->ram0_size = ctx->ram0_size;
+		/* the whole granules of the region: a buffer within one of them is in RAM */
+		s->ram0_base = ALIGN_UP(ctx->ram0_base, c->granule);
+		end = (ctx->ram0_base + ctx->ram0_size) & ~(c->granule - 1);
+		s->ram0_size = end > s->ram0_base && s->ram0_base >= ctx->ram0_base
+				       ? end - s->ram0_base
+				       : 0;
 		/* iommu_dma_alloc_iova() of one granule with no bus_dma_limit (alloc_iova()) */
 		limit = IMS_MIN(dma_get_mask_inline(dev), c->aperture_limit);
 		if (limit > DMA_BIT_MASK(32) && dev->bus == IMS_BUS_PCI && !c->forcedac &&

@@ -382,10 +382,9 @@ iommu_dma_map_fast_prepare(struct dma_map_fast_call *a, struct ims_device *dev, 
 	if (unlikely(!s))
 		return false;
 	off = phys & s->gmask;
-	/* a valid direction; no wrap; 0 < size <= granule - off; RAM */
+	/* a valid direction; no wrap; 0 < size <= granule - off; RAM (whole granules) */
 	if (unlikely((unsigned int)dir > IMS_DMA_FROM_DEVICE || phys < page ||
-		     size - 1 > s->gmask - off || phys - s->ram0_base >= s->ram0_size ||
-		     size > s->ram0_size - (phys - s->ram0_base)))
+		     size - 1 > s->gmask - off || phys - s->ram0_base >= s->ram0_size))
 		return false;
 	ops = *s->pgtbl;
 	if (unlikely(!ops))
