@@ -168,7 +168,8 @@ static void test_other_cases(void)
 	dma = ims_dma_map_page(dev, 0x7ffff000, 0xfc1, 64, IMS_DMA_TO_DEVICE);
 	is_int(ims_dma_mapping_error(dev, dma), -ENOMEM, "64 bytes ending one past RAM: refused");
 	dma = ims_dma_map_page(dev, 0x3ffff000, 0xfff, 2, IMS_DMA_TO_DEVICE);
-	is_int(ims_dma_mapping_error(dev, dma), -ENOMEM, "2 bytes starting one before RAM: refused");
+	is_int(ims_dma_mapping_error(dev, dma), -ENOMEM,
+	       "2 bytes starting one before RAM: refused");
 	/* an address never mapped: the short unmap warning */
 	ims_dma_unmap_page(dev, 0x7000000, 64, IMS_DMA_TO_DEVICE);
 	ok(ims_dev_has_msg(dev, "unmapped 0 of 4096 bytes"), "unmap of an unmapped IOVA warns");
