@@ -141,8 +141,11 @@ static inline __attribute__((always_inline)) uint64_t ims_iova_pop1(uint64_t uid
 	top = s->nloaded[0] - 1u; /* UINT_MAX when the magazine is empty */
 	if (likely(top < IMS_IOVA_MAG_SIZE)) {
 		pfn = s->loaded[0]->pfns[top];
-		/* iova_magazine_pop()'s bound: pfn + 1 <= limit_pfn + 1 */
-		if (likely(pfn <= limit_pfn)) {
+		/*
+		 * iova_magazine_pop()'s bound, as ims_iova_alloc_fast() tests
+		 * it: a limit_pfn of IMS_IOVA_ANCHOR (refused there) wraps.
+		 */
+		if (likely(pfn + 1 <= limit_pfn + 1)) {
 			s->nloaded[0] = (uint16_t)top;
 			iova_owner_leave(s);
 			return pfn;

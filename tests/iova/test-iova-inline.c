@@ -165,6 +165,10 @@ static void refusals(void)
 	is_hex(ims_iova_pop1(uid, LIMIT - 1), 0, "pop1 under a limit below the top pfn: 0");
 	ims_iova_get_info(d, &info);
 	is_int(info.cached_pfns, 1, "and the pfn stays cached");
+	is_hex(ims_iova_pop1(uid, IMS_IOVA_ANCHOR), 0,
+	       "pop1 with a limit of ~0 (refused by alloc_iova_fast too): 0");
+	is_hex(ims_iova_alloc_fast(d, 1, IMS_IOVA_ANCHOR, true), 0,
+	       "as alloc_iova_fast refuses it");
 	is_hex(ims_iova_pop1(uid, LIMIT), first, "pop1 within the limit: the cached pfn");
 	is_hex(ims_iova_pop1(uid, LIMIT), 0, "pop1 of an empty magazine: 0");
 
