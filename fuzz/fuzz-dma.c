@@ -61,6 +61,7 @@
 #include <iommusim/hw.h>
 #include <iommusim/iommu.h>
 #include <iommusim/machine.h>
+#include <iommusim/of.h>
 
 #include "fuzz.h"
 
@@ -175,14 +176,38 @@ static bool dev_data_path(struct ims_machine *m, struct ims_device *dev)
 	return dom && dom->type == IMS_IOMMU_DOMAIN_IDENTITY;
 }
 
+/*
+ * A copy of board @armada with its topology overlay: compiled by dtc once
+ * (kept for the life of the process), then copied from its blob at every boot.
+ */
+static int board_tree(bool armada, struct ims_of_tree **out)
+{
+	static struct ims_of_tree *boards[2];
+	const char *ov[1] = { armada ? FUZZ_TOPO_DIR "/armada-8040-pcie.dtso"
+				     : FUZZ_TOPO_DIR "/qemu-virt-bridges.dtso" };
+	const void *blob;
+	size_t size;
+	int ret;
+
+	if (!boards[armada]) {
+		ret = ims_of_tree_load(&boards[armada],
+				       armada ? FUZZ_BOARDS_DIR "/armada-8040.dts"
+					      : FUZZ_BOARDS_DIR "/qemu-virt-smmuv3.dts",
+				       ov, 1);
+		if (ret)
+			return ret;
+	}
+	blob = ims_of_tree_blob(boards[armada], &size);
+	return ims_of_tree_load_blob(out, blob, size, armada ? "armada-8040" : "qemu-virt-smmuv3");
+}
+
 static int setup_boot(struct setup *s, unsigned int idx)
 {
 	bool armada = idx & 1, strict = idx & 2, debug = idx & 4;
 	unsigned int mode = (idx >> 3) & 3;
-	const char *ov[1] = { armada ? FUZZ_TOPO_DIR "/armada-8040-pcie.dtso"
-				     : FUZZ_TOPO_DIR "/qemu-virt-bridges.dtso" };
 	struct ims_dma_opts dopts = { .debug = debug };
 	struct ims_machine_opts o;
+	struct ims_of_tree *tree = NULL;
 	struct ims_devcore *dc;
 	bool untrusted = false;
 	int ret, dummy = -1;
@@ -199,10 +224,12 @@ static int setup_boot(struct setup *s, unsigned int idx)
 		dopts.fq_size = 16; /* reach the full-ring flush often */
 	ret = ims_machine_new(&s->m, &o);
 	if (!ret)
-		ret = ims_machine_load_board(s->m,
-					     armada ? FUZZ_BOARDS_DIR "/armada-8040.dts"
-						    : FUZZ_BOARDS_DIR "/qemu-virt-smmuv3.dts",
-					     ov, 1);
+		ret = board_tree(armada, &tree);
+	if (!ret) {
+		ret = ims_machine_set_tree(s->m, tree);
+		if (ret)
+			ims_of_tree_free(tree);
+	}
 	if (!ret)
 		ret = ims_machine_boot(s->m);
 	if (!ret)
@@ -417,6 +444,18 @@ static void rec_gone(struct run *r, int k, bool exact)
 	r->live[k] = r->live[--r->nr_live];
 }
 
+/*
+ * Which wrong call a destructive op makes: MISUSE_NONE unless the low 6 bits
+ * of @c are all set (1 in 64), so that most inputs stay clean and keep their
+ * machine (a tainted one costs a boot).
+ */
+enum misuse { MISUSE_NONE, MISUSE_SIZE, MISUSE_DIR, MISUSE_ADDR, MISUSE_OTHER };
+
+static enum misuse misuse_from(uint8_t c)
+{
+	return (c & 0x3f) == 0x3f ? (enum misuse)(1 + (c >> 6)) : MISUSE_NONE;
+}
+
 /* A destructive call that matched no live mapping: anything may be broken now. */
 static void taint(struct run *r)
 {
@@ -569,13 +608,15 @@ static int pick(const struct run *r, enum rec_kind kind, unsigned int sel)
 static void op_unmap(struct run *r, int di)
 {
 	int k = pick(r, R_SINGLE, r->a);
-	unsigned int variant = r->c % 16;
+	enum misuse variant = misuse_from(r->c);
 	struct rec *rec;
 	uint64_t addr;
 	size_t size;
 	enum ims_dma_data_direction dir;
 
-	if (k < 0 || variant == 15) {
+	if (k < 0 && variant == MISUSE_NONE)
+		return;
+	if (k < 0 || variant == MISUSE_OTHER) {
 		/* an address nobody mapped, on any device */
 		ims_dma_unmap_page_attrs(dev_enter(r, di), ((uint64_t)r->a << 12) + r->b,
 					 size_from(r->b, r->c), dir_from(r->d), 0);
@@ -587,11 +628,11 @@ static void op_unmap(struct run *r, int di)
 	addr = rec->addr;
 	size = rec->size;
 	dir = rec->dir;
-	if (variant == 12)
-		size = size_from(r->b, r->c);
-	else if (variant == 13)
+	if (variant == MISUSE_SIZE)
+		size = size_from(r->b, r->d);
+	else if (variant == MISUSE_DIR)
 		dir = dir_from(r->d);
-	else if (variant == 14)
+	else if (variant == MISUSE_ADDR)
 		addr += (int16_t)r->b;
 	if (addr == rec->addr && size == rec->size && dir == rec->dir) {
 		if (rec->kind == R_PAGE)
@@ -687,7 +728,7 @@ static void op_map_sg(struct run *r, int di)
 static void op_unmap_sg(struct run *r)
 {
 	int k = pick(r, R_SG, r->a);
-	unsigned int variant = r->c % 16;
+	enum misuse variant = misuse_from(r->c);
 	struct rec *rec;
 	int nents;
 	enum ims_dma_data_direction dir;
@@ -697,9 +738,9 @@ static void op_unmap_sg(struct run *r)
 	rec = &r->live[k];
 	nents = rec->nents;
 	dir = rec->dir;
-	if (variant == 13)
+	if (variant == MISUSE_DIR)
 		dir = dir_from(r->d);
-	else if (variant == 14)
+	else if (variant != MISUSE_NONE)
 		nents = 1 + r->d % rec->nents;
 	if (nents == rec->nents && dir == rec->dir) {
 		ims_dma_unmap_sg(r->s->devs[rec->dev].dev, rec->sg, nents, dir);
@@ -755,7 +796,7 @@ static void op_alloc(struct run *r, int di)
 static void op_free(struct run *r)
 {
 	int k = pick(r, R_COHERENT, r->a);
-	unsigned int variant = r->c % 16;
+	enum misuse variant = misuse_from(r->c);
 	struct rec *rec;
 	size_t size;
 	uint64_t addr;
@@ -765,9 +806,9 @@ static void op_free(struct run *r)
 	rec = &r->live[k];
 	size = rec->size;
 	addr = rec->addr;
-	if (variant == 14)
-		size = size_from(r->b, r->c);
-	else if (variant == 15)
+	if (variant == MISUSE_SIZE || variant == MISUSE_DIR)
+		size = size_from(r->b, r->d);
+	else if (variant != MISUSE_NONE)
 		addr += (int16_t)r->b;
 	ims_dma_free_attrs(r->s->devs[rec->dev].dev, size, rec->cpu, addr, rec->attrs);
 	if (size != rec->size || addr != rec->addr)
@@ -909,7 +950,7 @@ static void op_unmap_resource(struct run *r)
 	if (k < 0)
 		return;
 	rec = &r->live[k];
-	size = (r->c % 16 == 15) ? rec->size + 1 + r->b : rec->size;
+	size = misuse_from(r->c) != MISUSE_NONE ? rec->size + 1 + r->b : rec->size;
 	ims_dma_unmap_resource(r->s->devs[rec->dev].dev, rec->addr, size, rec->dir, 0);
 	if (size != rec->size)
 		taint(r);
@@ -955,13 +996,18 @@ static void op_dev_access(struct run *r, int di)
 	struct rec *rec;
 
 	if (k < 0 || (r->c & 0xc0) == 0xc0) {
-		/* a fuzzed address; writes only where nothing but our buffers is mapped */
+		/*
+		 * A fuzzed address.  Writes only through a strict IOMMU domain,
+		 * where nothing but our buffers is writable: a lazy one may still
+		 * hold IOTLB entries of freed pages, which the models may now use.
+		 */
 		uint64_t addr = ((uint64_t)r->a << (r->c % 40)) + r->b;
+		struct ims_device *dev = r->s->devs[di].dev;
 
 		if (r->s->devs[di].dummy)
 			return;
-		write = write && r->s->devs[di].dev->dma_ops == IMS_DMA_OPS_IOMMU &&
-			r->s->devs[di].data;
+		write = write && dev->dma_ops == IMS_DMA_OPS_IOMMU && r->s->devs[di].data &&
+			!ims_dma_iommu_domain_is_lazy(dev);
 		fill(buf, len, r->seq);
 		dev_dma(r, di, addr, buf, len, write);
 		return;
@@ -972,10 +1018,22 @@ static void op_dev_access(struct run *r, int di)
 		check_dev_write(r, rec);
 		return;
 	}
-	/* any access at or near the mapping; writes only into our own buffers */
-	write = write && rec->cpu && rec->kind != R_RESOURCE;
-	fill(buf, len, r->seq);
-	dev_dma(r, rec->dev, rec->addr + (uint64_t)(int8_t)r->c, buf, len, write);
+	/*
+	 * Any access in the mapping; writes only into our own buffers (within
+	 * the mapping and its first DMA segment).
+	 */
+	{
+		size_t span = rec->kind == R_SG ? rec->sg[0].dma_length : rec->size;
+		uint64_t off = span ? r->c % span : 0;
+
+		/* a device with another path (a broken alias) may reach stale IOTLB entries */
+		write = write && rec->cpu && rec->kind != R_RESOURCE && span &&
+			r->s->devs[rec->dev].data;
+		if (write)
+			len = FMIN(len, span - off);
+		fill(buf, len, r->seq);
+		dev_dma(r, rec->dev, rec->addr + off, buf, len, write);
+	}
 }
 
 static void op_fq_timeout(struct run *r, int di)
