@@ -992,7 +992,7 @@ static void op_dev_access(struct run *r, int di)
 	uint8_t buf[FUZZ_CHECK_LEN];
 	size_t len = 1 + r->b % sizeof(buf);
 	int k = r->nr_live ? r->a % r->nr_live : -1;
-	bool write = r->d & 1;
+	bool write = (r->d & 1) && !r->tainted; /* after a wrong free, freed pages may be mapped */
 	struct rec *rec;
 
 	if (k < 0 || (r->c & 0xc0) == 0xc0) {
