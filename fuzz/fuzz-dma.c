@@ -180,9 +180,10 @@ static bool dev_data_path(struct ims_machine *m, struct ims_device *dev)
  * A copy of board @armada with its topology overlay: compiled by dtc once
  * (kept for the life of the process), then copied from its blob at every boot.
  */
+static struct ims_of_tree *boards[2];
+
 static int board_tree(bool armada, struct ims_of_tree **out)
 {
-	static struct ims_of_tree *boards[2];
 	const char *ov[1] = { armada ? FUZZ_TOPO_DIR "/armada-8040-pcie.dtso"
 				     : FUZZ_TOPO_DIR "/qemu-virt-bridges.dtso" };
 	const void *blob;
@@ -261,6 +262,22 @@ static int setup_boot(struct setup *s, unsigned int idx)
 	FUZZ_CHECK(s->nr_devs && dummy >= 0, "setup %u: %d devices", idx, s->nr_devs);
 	s->devs[s->nr_devs] = (struct fdev){ .dev = s->devs[dummy].dev, .dummy = true };
 	return 0;
+}
+
+/*
+ * Free the kept machines at exit: their RAM is still reachable, and a leak
+ * checker (valgrind's) would otherwise scan every mapped page of it.
+ */
+__attribute__((destructor)) static void setups_free(void)
+{
+	for (unsigned int i = 0; i < FUZZ_NR_SETUPS; i++) {
+		ims_machine_free(setups[i].m);
+		setups[i].m = NULL;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		ims_of_tree_free(boards[i]);
+		boards[i] = NULL;
+	}
 }
 
 static struct setup *setup_get(unsigned int idx)
