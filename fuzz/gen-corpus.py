@@ -21,6 +21,11 @@ Whole-stack seeds:
   scenario    every examples/scenarios/*.scn with its board and overlay lines
               pointing at fuzz/scenario-files/ (scn-<name>), plus the boards
               and overlays those name, compiled into fuzz/scenario-files/.
+  dma         DMA API call sequences (fuzz/fuzz-dma.c): for each of the 32
+              setups the life of each kind of mapping with exact calls
+              (seq-<setup>), each op with fuzzed arguments after a map of
+              each kind on 6 setups (op-<op>-<setup>), hand-made misuse
+              (misuse-<setup>) and random programs (gen-<n>).
 Model seeds are named gen-<n>; minimise them afterwards with a fuzzer's
 -merge=1 (docs/fuzzing.md).  Existing files are overwritten, others kept.
 
@@ -207,6 +212,91 @@ def gen_iova(args, rng):
         write('iova', 'gen-%03d' % n, bytes(out))
 
 
+# fuzz-dma: byte 0 picks the setup (bit 0 board: 0 SMMUv3, 1 Armada/MMU-500;
+# bit 1 strict; bit 2 dma-debug; bits 3-4: -, swiotlb=force, passthrough,
+# untrusted), then 8-byte records: op, device, u16 a, u16 b, u8 c, u8 d
+# (fuzz/fuzz-dma.c).  Device indexes: the machine's device list, then the
+# dummy entry (SMMUv3 board: 15 devices; Armada: 26).
+DMA_OPS = ['set_mask', 'map', 'map_phys', 'unmap', 'map_sg', 'unmap_sg', 'alloc', 'free',
+           'mmap', 'sync', 'map_resource', 'unmap_resource', 'dev_access', 'fq_timeout',
+           'query']
+# an IOMMU PCI endpoint, an IOMMU platform device (Armada), a dma-direct
+# device, a bridge, the dummy entry
+DMA_DEVS = {0: [4, 9, 14, 3, 15], 1: [22, 4, 17, 12, 26]}
+
+
+def dma_rec(op, dev, a=0, b=0, c=0, d=0):
+    return bytes([DMA_OPS.index(op), dev]) + u(2, a) + u(2, b) + bytes([c, d])
+
+
+def dma_program(rng, setup, ops, devs):
+    out = bytes([setup])
+    for op in ops:
+        out += dma_rec(op, rng.choice(devs), rng.randrange(65536), rng.randrange(65536),
+                       rng.randrange(256), rng.randrange(256))
+    return out
+
+
+def gen_dma(args, rng):
+    n = 0
+    for setup in range(32):
+        devs = DMA_DEVS[setup & 1]
+        iommu = devs[0]
+        # the life of each kind of mapping on an IOMMU endpoint, exact calls only
+        out = bytes([setup])
+        out += dma_rec('set_mask', iommu, 0, 0, 64, 2)
+        out += dma_rec('map', iommu, 100, 5000, 0x80, 0)        # BIDIRECTIONAL, 5 KiB
+        out += dma_rec('map', iommu, 8192, 3, 0x40, 0x41)       # TO_DEVICE, map_page
+        out += dma_rec('map', iommu, 20000, 300, 0x00, 2)       # FROM_DEVICE
+        out += dma_rec('dev_access', iommu, 2, 64, 0, 1)        # device write + sync
+        out += dma_rec('sync', iommu, 0, 0, 2, 0)
+        out += dma_rec('sync', iommu, 1, 10, 4, 7)
+        out += dma_rec('map_sg', iommu, 1234, 777, 3, 0)
+        out += dma_rec('dev_access', iommu, 3, 100, 0, 1)
+        out += dma_rec('alloc', iommu, 0, 3, 0x40, 0)           # 16 KiB coherent
+        out += dma_rec('mmap', iommu, 0, 2, 0, 1)
+        out += dma_rec('mmap', iommu, 0, 1, 0x40, 0)            # get_sgtable
+        out += dma_rec('map_resource', iommu, 16, 100, 0, 0)
+        out += dma_rec('fq_timeout', iommu)
+        out += dma_rec('query', iommu, 1, 2, 40, 0)
+        for op in ('unmap', 'unmap', 'unmap', 'unmap_sg', 'free', 'unmap_resource'):
+            out += dma_rec(op, iommu)
+        out += dma_rec('fq_timeout', iommu)
+        write('dma', 'seq-%02d' % setup, out)
+        # each op on each kind of device, with fuzzed arguments
+        for i, op in enumerate(DMA_OPS):
+            if setup in (0, 1, 4, 11, 21, 30):
+                write('dma', 'op-%s-%02d' % (op, setup),
+                      dma_program(rng, setup, ['map', 'map_sg', 'alloc', 'map_resource', op,
+                                               op, op], devs))
+    # misuse: wrong sizes, directions, addresses, devices; dummy ops
+    for setup in (0, 1, 5, 12, 27):
+        devs = DMA_DEVS[setup & 1]
+        out = bytes([setup])
+        out += dma_rec('map', devs[0], 0, 100, 0, 0)
+        # misuse: the low 6 bits of c set, c >> 6 = size, direction, address, other
+        out += dma_rec('unmap', devs[0], 0, 9000, 0x3f, 0x80)   # wrong size
+        out += dma_rec('map', devs[0], 0, 100, 0, 0)
+        out += dma_rec('unmap', devs[0], 0, 0, 0x7f, 1)         # wrong direction
+        out += dma_rec('map', devs[0], 0, 100, 0, 0x83)         # invalid direction
+        out += dma_rec('map', devs[0], 0, 100, 0, 3)            # DMA_NONE
+        out += dma_rec('alloc', devs[0], 0, 1, 0x40, 0)
+        out += dma_rec('free', devs[0], 0, 1, 0x3f, 0x40)       # wrong free size
+        out += dma_rec('unmap', devs[1], 77, 5, 0xff, 0)        # never mapped
+        out += dma_rec('map', devs[4], 0, 100, 0, 0)            # dummy ops
+        out += dma_rec('map_sg', devs[4], 0, 100, 1, 0)
+        out += dma_rec('alloc', devs[4], 0, 1, 0x40, 0)
+        out += dma_rec('set_mask', devs[4], 0, 0, 32, 0)
+        out += dma_rec('map_phys', devs[0], 1, 0, 0x80, 0)      # not RAM
+        out += dma_rec('sync', devs[2], 5, 5, 0xc2, 0x83)       # nowhere, bad direction
+        write('dma', 'misuse-%02d' % setup, out)
+    for i in range(args.count // 4):
+        setup = rng.randrange(32)
+        ops = [rng.choice(DMA_OPS) for _ in range(rng.randrange(4, 40))]
+        write('dma', 'gen-%03d' % n, dma_program(rng, setup, ops, DMA_DEVS[setup & 1]))
+        n += 1
+
+
 GENERATORS = {
     'of-load': gen_of_load,
     'of-overlay': gen_of_overlay,
@@ -216,6 +306,7 @@ GENERATORS = {
     'iova': gen_iova,
     'explain': gen_explain,
     'scenario': gen_scenario,
+    'dma': gen_dma,
 }
 
 

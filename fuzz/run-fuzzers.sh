@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
 extra=${FUZZ_ARGS:-}
-all="of-load of-overlay smmuv3 smmuv2 pgtable iova explain scenario"
+all="of-load of-overlay smmuv3 smmuv2 pgtable iova explain scenario dma"
 targets=${*:-$all}
 
 # -max_len per target: the size of the inputs its entry point can use.
@@ -30,6 +30,7 @@ max_len() {
 	smmuv3 | smmuv2) echo 16384 ;;
 	pgtable) echo 32776 ;; # byte 0 + 4096 records of 8 bytes
 	iova) echo 16385 ;;    # byte 0 + 4096 operations of 4 bytes
+	dma) echo 513 ;;       # byte 0 + 64 records of 8 bytes
 	*) echo 4096 ;;
 	esac
 }
