@@ -109,6 +109,15 @@ struct arm_lpae_io_pgtable {
 	uint64_t pgd_pa;
 	size_t pgd_alloc_size;
 	uintptr_t va_off; /* host va = pa + va_off for every table */
+	/*
+	 * Every table this page table has allocated starts in [tbl_lo,
+	 * tbl_last] (granule-sized tables; the pgd included).  A table
+	 * descriptor outside it was not written by this code (a device or the
+	 * CPU overwrote the table): it is not followed, so that a corrupted
+	 * table cannot send the CPU outside simulated RAM.  Widened before a
+	 * new table is installed; never narrowed.
+	 */
+	_Atomic uint64_t tbl_lo, tbl_last;
 
 	/* Per level: index shift and index mask (the pgd's is wider). */
 	unsigned int lvl_shift[ARM_LPAE_MAX_LEVELS];
@@ -162,13 +171,52 @@ static inline uint64_t iopte_to_paddr(arm_lpae_iopte pte, const struct arm_lpae_
 	return (paddr | (paddr << (48 - 12))) & (ARM_LPAE_PTE_ADDR_MASK << 4);
 }
 
-static inline iopte_slot *iopte_deref(arm_lpae_iopte pte, const struct arm_lpae_io_pgtable *data)
+/* Whether a table descriptor's address is one of this page table's tables (struct tbl_lo). */
+static inline bool table_pa_ok(const struct arm_lpae_io_pgtable *data, uint64_t pa)
+{
+	uint64_t lo = atomic_load_explicit(&data->tbl_lo, memory_order_relaxed);
+
+	return pa - lo <= atomic_load_explicit(&data->tbl_last, memory_order_relaxed) - lo &&
+	       IS_ALIGNED(pa, ARM_LPAE_GRANULE(data));
+}
+
+/*
+ * The next-level table of the table descriptor @pte at level @lvl, or NULL
+ * (with a warning) when the descriptor does not point at one of this page
+ * table's tables: the kernel would follow it anywhere.
+ */
+static iopte_slot *iopte_deref(arm_lpae_iopte pte, int lvl, const struct arm_lpae_io_pgtable *data)
 {
 	uint64_t pa = pte & ARM_LPAE_PTE_ADDR_MASK;
 
 	if (unlikely(data->granule_64k))
 		pa = iopte_to_paddr(pte, data);
+	if (unlikely(!table_pa_ok(data, pa))) {
+		ims_warn(data->iop.cfg.log,
+			 "arm-lpae io-pgtable: WARN: level %d table descriptor %#llx does not "
+			 "point at "
+			 "a page table (was the table overwritten?): not followed",
+			 lvl, (unsigned long long)pte);
+		return NULL;
+	}
 	return (iopte_slot *)(pa + data->va_off);
+}
+
+/* Widen [tbl_lo, tbl_last] to a new table at @pa of @size bytes (before it is installed). */
+static void table_range_add(struct arm_lpae_io_pgtable *data, uint64_t pa, size_t size)
+{
+	uint64_t last = pa + size - ARM_LPAE_GRANULE(data);
+	uint64_t cur = atomic_load_explicit(&data->tbl_lo, memory_order_relaxed);
+
+	while (pa < cur &&
+	       !atomic_compare_exchange_weak_explicit(&data->tbl_lo, &cur, pa, memory_order_relaxed,
+						      memory_order_relaxed))
+		;
+	cur = atomic_load_explicit(&data->tbl_last, memory_order_relaxed);
+	while (last > cur &&
+	       !atomic_compare_exchange_weak_explicit(&data->tbl_last, &cur, last,
+						      memory_order_relaxed, memory_order_relaxed))
+		;
 }
 
 static inline arm_lpae_iopte pte_load(iopte_slot *ptep)
@@ -209,6 +257,7 @@ static iopte_slot *__arm_lpae_alloc_pages(struct arm_lpae_io_pgtable *data, size
 		cfg->mem->free(cfg->mem_cookie, pa, va, size);
 		return NULL;
 	}
+	table_range_add(data, pa, size);
 	return va;
 }
 
@@ -229,7 +278,7 @@ static size_t table_alloc_size(const struct arm_lpae_io_pgtable *data, int lvl)
 
 static void __arm_lpae_free_pgtable(struct arm_lpae_io_pgtable *data, int lvl, iopte_slot *ptep)
 {
-	iopte_slot *start = ptep, *end;
+	iopte_slot *start = ptep, *end, *table;
 
 	/* Only leaf entries at the last level. */
 	if (lvl == ARM_LPAE_MAX_LEVELS - 1)
@@ -242,9 +291,9 @@ static void __arm_lpae_free_pgtable(struct arm_lpae_io_pgtable *data, int lvl, i
 	while (ptep != end) {
 		arm_lpae_iopte pte = pte_load(ptep++);
 
-		if (!pte || iopte_leaf(pte, lvl))
+		if (!pte || iopte_leaf(pte, lvl) || !(table = iopte_deref(pte, lvl, data)))
 			continue;
-		__arm_lpae_free_pgtable(data, lvl + 1, iopte_deref(pte, data));
+		__arm_lpae_free_pgtable(data, lvl + 1, table);
 	}
 	__arm_lpae_free_pages(data, start, table_alloc_size(data, lvl));
 }
@@ -401,7 +450,9 @@ static int __arm_lpae_map(struct arm_lpae_io_pgtable *data, uint64_t iova, uint6
 		}
 
 		if (pte && !iopte_leaf(pte, lvl)) {
-			cptep = iopte_deref(pte, data);
+			cptep = iopte_deref(pte, lvl, data);
+			if (!cptep)
+				return -EFAULT;
 		} else if (pte) {
 			/* We require an unmap first. */
 			ims_warn(data->iop.cfg.log,
@@ -494,11 +545,16 @@ static inline iopte_slot *arm_lpae_fast_descend(const struct arm_lpae_io_pgtable
 		goto general;
 	for (; l < target; l++) {
 		arm_lpae_iopte pte = pte_load(ptep + ((iova >> shift[l]) & mask[l]));
+		uint64_t pa;
 
 		/* Below the last level, only type 0b11 is a table (D8.3.1). */
-		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE))
+		/* a table outside the tables' range: general code (it looks again, and warns) */
+		pa = pte & ARM_LPAE_PTE_ADDR_MASK;
+		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) ||
+		    unlikely(pa < atomic_load_explicit(&data->tbl_lo, memory_order_relaxed)) ||
+		    unlikely(pa > atomic_load_explicit(&data->tbl_last, memory_order_relaxed)))
 			goto general;
-		ptep = (iopte_slot *)((pte & ARM_LPAE_PTE_ADDR_MASK) + va_off);
+		ptep = (iopte_slot *)(pa + va_off);
 	}
 	*lvl = l;
 	return ptep;
@@ -633,7 +689,9 @@ static size_t arm_lpae_split_blk_unmap(struct arm_lpae_io_pgtable *data,
 		 */
 		if (iopte_type(pte) != ARM_LPAE_PTE_TYPE_TABLE)
 			return 0;
-		tablep = iopte_deref(pte, data);
+		tablep = iopte_deref(pte, lvl - 1, data);
+		if (!tablep)
+			return 0;
 	} else if (unmap_idx_start >= 0) {
 		for (i = 0; i < num_entries; i++)
 			io_pgtable_tlb_add_page(iop, gather, iova + (uint64_t)i * size, size);
@@ -694,8 +752,10 @@ static size_t __arm_lpae_unmap(struct arm_lpae_io_pgtable *data, struct ims_iotl
 					/* Also flush any partial walks, then free. */
 					io_pgtable_tlb_flush_walk(iop, iova + (uint64_t)i * size,
 								  size, ARM_LPAE_GRANULE(data));
-					__arm_lpae_free_pgtable(data, lvl + 1,
-								iopte_deref(pte, data));
+					iopte_slot *table = iopte_deref(pte, lvl, data);
+
+					if (table)
+						__arm_lpae_free_pgtable(data, lvl + 1, table);
 				} else if (!queued) {
 					io_pgtable_tlb_add_page(iop, gather,
 								iova + (uint64_t)i * size, size);
@@ -713,7 +773,9 @@ static size_t __arm_lpae_unmap(struct arm_lpae_io_pgtable *data, struct ims_iotl
 		}
 
 		/* Keep on walkin'. */
-		ptep = iopte_deref(pte, data);
+		ptep = iopte_deref(pte, lvl, data);
+		if (!ptep)
+			return 0;
 	}
 }
 
@@ -822,7 +884,9 @@ static uint64_t arm_lpae_iova_to_phys(struct ims_io_pgtable_ops *ops, uint64_t i
 			goto found_translation;
 
 		/* Take it to the next level. */
-		ptep = iopte_deref(pte, data);
+		ptep = iopte_deref(pte, lvl, data);
+		if (!ptep)
+			return 0;
 	} while (++lvl < ARM_LPAE_MAX_LEVELS);
 
 	/* Ran out of page tables to walk. */
@@ -955,6 +1019,8 @@ static int arm_lpae_finish(struct arm_lpae_io_pgtable *data, struct ims_io_pgtab
 	data->pgd = va;
 	data->pgd_pa = pa;
 	data->va_off = (uintptr_t)va - (uintptr_t)pa;
+	atomic_init(&data->tbl_lo, pa);
+	atomic_init(&data->tbl_last, pa + data->pgd_alloc_size - ARM_LPAE_GRANULE(data));
 	return 0;
 }
 
