@@ -22,7 +22,7 @@ unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 {
 	const struct ims_iova_fq_entry *ring = c->ring;
 	uint64_t head = c->head, tail = atomic_load_explicit(&c->tail, memory_order_relaxed);
-	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, end = head;
+	uint64_t mask = c->mask, finish = c->fq_flush_finish_cnt, start = head, end = head;
 
 	/*
 	 * The ring is only written under the lock, which the caller holds.  The
@@ -41,9 +41,8 @@ unsigned int ims_iommu_dma_fq_ring_free(struct dma_cookie *c)
 		ims_iova_free_fast_n(c->iovad, &ring[at], n);
 		head += n;
 	}
-	end -= c->head;
 	c->head = head;
-	return (unsigned int)end;
+	return (unsigned int)(head - start);
 }
 
 static void fq_flush_iotlb(struct dma_cookie *c)

@@ -389,12 +389,13 @@ iommu_dma_map_fast_prepare(struct dma_map_fast_call *a, struct ims_device *dev, 
 	ops = *s->pgtbl;
 	if (unlikely(!ops))
 		return false;
-	if (likely(pop_only))
-		pfn = ims_iova_pop1(s->iova_uid, s->first_pfn);
-	else
-		pfn = ims_iova_alloc_fast(s->iovad, 1, s->first_pfn, s->first_flush);
-	if (unlikely(!pfn))
+	if (likely(pop_only)) {
+		if (unlikely(!ims_iova_pop1(s->iova_uid, s->first_pfn, &pfn)))
+			return false;
+	} else if (unlikely(!(
+			   pfn = ims_iova_alloc_fast(s->iovad, 1, s->first_pfn, s->first_flush)))) {
 		return false;
+	}
 	a->ops = ops;
 	a->dev = dev;
 	a->phys = phys;

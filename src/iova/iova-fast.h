@@ -120,39 +120,76 @@ void ims_iova_free_fast_n(struct ims_iova_domain *iovad, const struct ims_iova_f
 			  size_t n);
 
 /*
- * alloc_iova_fast(iovad, 1, @limit_pfn, ...) served from this thread's
- * loaded magazine of one-granule IOVAs, for the domain whose uid is @uid:
- * the pfn, or 0 with nothing done when this case does not apply (another
- * domain used last, a locked slot, an empty magazine, a top pfn above
- * @limit_pfn); ims_iova_alloc_fast() then gives the answer.
+ * The owner's pop from this thread's loaded magazine of size class @k
+ * (ranges of @size granules, the class size), for the domain whose uid is
+ * @uid: true with the pfn in *@pfn, or false with nothing done when the
+ * inline case does not apply (another domain used last, a locked slot, an
+ * empty magazine, a top pfn outside iova_magazine_pop()'s bound).
  */
-static inline __attribute__((always_inline)) uint64_t ims_iova_pop1(uint64_t uid,
-								    uint64_t limit_pfn)
+static inline __attribute__((always_inline)) bool
+iova_rcache_pop_inline(uint64_t uid, unsigned int k, uint64_t size, uint64_t limit_pfn,
+		       uint64_t *pfn)
 {
 	struct iova_thread_rcache *s;
 	unsigned int top;
-	uint64_t pfn;
 
 	if (unlikely(ims_iova_tl_last.tag != uid))
-		return 0;
+		return false;
 	s = ims_iova_tl_last.slot;
 	if (unlikely(!iova_owner_try_enter(s)))
-		return 0;
-	top = s->nloaded[0] - 1u; /* UINT_MAX when the magazine is empty */
+		return false;
+	top = s->nloaded[k] - 1u; /* UINT_MAX when the magazine is empty */
 	if (likely(top < IMS_IOVA_MAG_SIZE)) {
-		pfn = s->loaded[0]->pfns[top];
 		/*
-		 * iova_magazine_pop()'s bound, as ims_iova_alloc_fast() tests
-		 * it: a limit_pfn of IMS_IOVA_ANCHOR (refused there) wraps.
+		 * iova_magazine_pop() takes the topmost pfn at or below the
+		 * kernel's bound, limit_pfn + 1 - size (unsigned; it wraps
+		 * for a limit below the size); usually that is the top one.
+		 * pfn + size <= limit_pfn + 1 says the same when there is no
+		 * wrap; otherwise, and for a limit_pfn of IMS_IOVA_ANCHOR
+		 * (refused), it fails and the caller's slow path decides.
 		 */
-		if (likely(pfn + 1 <= limit_pfn + 1)) {
-			s->nloaded[0] = (uint16_t)top;
+		*pfn = s->loaded[k]->pfns[top];
+		if (likely(*pfn + size <= limit_pfn + 1)) {
+			s->nloaded[k] = (uint16_t)top;
 			iova_owner_leave(s);
-			return pfn;
+			return true;
 		}
 	}
 	iova_owner_leave(s);
-	return 0;
+	return false;
+}
+
+/* The owner's push of @pfn onto the loaded magazine of class @k (as iova_rcache_pop_inline()). */
+static inline __attribute__((always_inline)) bool
+iova_rcache_push_inline(uint64_t uid, unsigned int k, uint64_t pfn)
+{
+	struct iova_thread_rcache *s;
+	unsigned int n;
+
+	if (unlikely(ims_iova_tl_last.tag != uid))
+		return false;
+	s = ims_iova_tl_last.slot;
+	if (unlikely(!iova_owner_try_enter(s)))
+		return false;
+	n = s->nloaded[k];
+	if (likely(n < IMS_IOVA_MAG_SIZE)) {
+		s->loaded[k]->pfns[n] = pfn;
+		s->nloaded[k] = (uint16_t)(n + 1);
+	}
+	iova_owner_leave(s);
+	return n < IMS_IOVA_MAG_SIZE;
+}
+
+/*
+ * alloc_iova_fast(iovad, 1, @limit_pfn, ...) served from this thread's
+ * loaded magazine of one-granule IOVAs, for the domain whose uid is @uid:
+ * true with the pfn in *@pfn, or false with nothing done when this case does
+ * not apply; ims_iova_alloc_fast() then gives the answer.
+ */
+static inline __attribute__((always_inline)) bool ims_iova_pop1(uint64_t uid, uint64_t limit_pfn,
+								uint64_t *pfn)
+{
+	return iova_rcache_pop_inline(uid, 0, 1, limit_pfn, pfn);
 }
 
 /*
@@ -163,21 +200,7 @@ static inline __attribute__((always_inline)) uint64_t ims_iova_pop1(uint64_t uid
  */
 static inline __attribute__((always_inline)) bool ims_iova_push1(uint64_t uid, uint64_t pfn)
 {
-	struct iova_thread_rcache *s;
-	unsigned int n;
-
-	if (unlikely(ims_iova_tl_last.tag != uid))
-		return false;
-	s = ims_iova_tl_last.slot;
-	if (unlikely(!iova_owner_try_enter(s)))
-		return false;
-	n = s->nloaded[0];
-	if (likely(n < IMS_IOVA_MAG_SIZE)) {
-		s->loaded[0]->pfns[n] = pfn;
-		s->nloaded[0] = (uint16_t)(n + 1);
-	}
-	iova_owner_leave(s);
-	return n < IMS_IOVA_MAG_SIZE;
+	return iova_rcache_push_inline(uid, 0, pfn);
 }
 
 #endif

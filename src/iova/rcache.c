@@ -366,65 +366,24 @@ static const uint8_t iova_size_round[IOVA_FAST_MAX_SIZE + 1] = {
 uint64_t ims_iova_alloc_fast(struct ims_iova_domain *iovad, uint64_t size, uint64_t limit_pfn,
 			     bool flush_rcache)
 {
-	struct iova_thread_rcache *s;
-	unsigned int k, top;
 	uint64_t pfn;
+	unsigned int k;
 
 	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
-		goto slow;
+		return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
 	k = iova_size_class[size];
 	/* The slow path rounds the size the same way: pass it on rounded. */
 	size = iova_size_round[size];
-	if (unlikely(ims_iova_tl_last.tag != iovad->uid))
-		goto slow;
-	s = ims_iova_tl_last.slot;
-	if (unlikely(!iova_owner_try_enter(s)))
-		goto slow;
-	top = s->nloaded[k] - 1u; /* UINT_MAX when the magazine is empty */
-	if (likely(top < IMS_IOVA_MAG_SIZE)) {
-		/*
-		 * iova_magazine_pop() takes the topmost pfn at or below the
-		 * kernel's bound, limit_pfn + 1 - size (unsigned; it wraps
-		 * for a limit below the size); usually that is the top one.
-		 * pfn + size <= limit_pfn + 1 says the same when there is no
-		 * wrap; otherwise, and for a limit_pfn of IMS_IOVA_ANCHOR
-		 * (refused), it fails and the slow path decides.
-		 */
-		pfn = s->loaded[k]->pfns[top];
-		if (likely(pfn + size <= limit_pfn + 1)) {
-			s->nloaded[k] = (uint16_t)top;
-			iova_owner_leave(s);
-			return pfn;
-		}
-	}
-	iova_owner_leave(s);
-slow:
+	if (likely(iova_rcache_pop_inline(iovad->uid, k, size, limit_pfn, &pfn)))
+		return pfn;
 	return alloc_fast_slow(iovad, size, limit_pfn, flush_rcache);
 }
 
 void ims_iova_free_fast(struct ims_iova_domain *iovad, uint64_t pfn, uint64_t size)
 {
-	struct iova_thread_rcache *s;
-	unsigned int k;
-	unsigned int n;
-
-	if (unlikely(!iovad || size - 1 >= IOVA_FAST_MAX_SIZE))
-		goto slow;
-	k = iova_size_class[size];
-	if (unlikely(ims_iova_tl_last.tag != iovad->uid))
-		goto slow;
-	s = ims_iova_tl_last.slot;
-	if (unlikely(!iova_owner_try_enter(s)))
-		goto slow;
-	n = s->nloaded[k];
-	if (likely(n < IMS_IOVA_MAG_SIZE)) {
-		s->loaded[k]->pfns[n] = pfn;
-		s->nloaded[k] = n + 1;
-		iova_owner_leave(s);
+	if (likely(iovad && size - 1 < IOVA_FAST_MAX_SIZE) &&
+	    likely(iova_rcache_push_inline(iovad->uid, iova_size_class[size], pfn)))
 		return;
-	}
-	iova_owner_leave(s);
-slow:
 	free_fast_slow(iovad, pfn, size);
 }
 

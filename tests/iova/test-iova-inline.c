@@ -16,6 +16,14 @@
 #define LIMIT 0xfffffULL
 #define LIVE 600
 
+/* ims_iova_pop1()'s pfn, or 0 when it did not serve (pfn 0 is never handed out: start_pfn 1) */
+static uint64_t pop1(uint64_t uid, uint64_t limit_pfn)
+{
+	uint64_t pfn;
+
+	return ims_iova_pop1(uid, limit_pfn, &pfn) ? pfn : 0;
+}
+
 struct side {
 	struct ims_iova_domain *d;
 	uint64_t pfn[LIVE], size[LIVE];
@@ -26,7 +34,7 @@ static uint64_t alloc1(struct side *s, bool inline_path, uint64_t limit, bool fl
 {
 	uint64_t pfn = 0;
 
-	if (inline_path && (pfn = ims_iova_pop1(ims_iova_domain_uid(s->d), limit)))
+	if (inline_path && (pfn = pop1(ims_iova_domain_uid(s->d), limit)))
 		s->npop++;
 	return pfn ? pfn : ims_iova_alloc_fast(s->d, 1, limit, flush);
 }
@@ -154,7 +162,7 @@ static void refusals(void)
 	ims_iova_domain_create(&e, 4096, 1);
 	uid = ims_iova_domain_uid(d);
 	ok(uid != ims_iova_domain_uid(e), "two domains have different uids");
-	is_hex(ims_iova_pop1(uid, LIMIT), 0, "pop1 before this thread used the domain: 0");
+	is_hex(pop1(uid, LIMIT), 0, "pop1 before this thread used the domain: 0");
 	ok(!ims_iova_push1(uid, 5), "push1 before this thread used the domain: refused");
 	ims_iova_get_info(d, &info);
 	is_int(info.cached_pfns, 0, "and nothing was cached");
@@ -162,15 +170,15 @@ static void refusals(void)
 	first = ims_iova_alloc_fast(d, 1, LIMIT, true);
 	is_hex(first, LIMIT, "alloc_iova_fast makes the thread's slot");
 	ims_iova_free_fast(d, first, 1);
-	is_hex(ims_iova_pop1(uid, LIMIT - 1), 0, "pop1 under a limit below the top pfn: 0");
+	is_hex(pop1(uid, LIMIT - 1), 0, "pop1 under a limit below the top pfn: 0");
 	ims_iova_get_info(d, &info);
 	is_int(info.cached_pfns, 1, "and the pfn stays cached");
-	is_hex(ims_iova_pop1(uid, IMS_IOVA_ANCHOR), 0,
+	is_hex(pop1(uid, IMS_IOVA_ANCHOR), 0,
 	       "pop1 with a limit of ~0 (refused by alloc_iova_fast too): 0");
 	is_hex(ims_iova_alloc_fast(d, 1, IMS_IOVA_ANCHOR, true), 0,
 	       "as alloc_iova_fast refuses it");
-	is_hex(ims_iova_pop1(uid, LIMIT), first, "pop1 within the limit: the cached pfn");
-	is_hex(ims_iova_pop1(uid, LIMIT), 0, "pop1 of an empty magazine: 0");
+	is_hex(pop1(uid, LIMIT), first, "pop1 within the limit: the cached pfn");
+	is_hex(pop1(uid, LIMIT), 0, "pop1 of an empty magazine: 0");
 
 	/* another domain used last: the inline paths refuse, the calls still work */
 	pfn = ims_iova_alloc_fast(e, 1, LIMIT, true);

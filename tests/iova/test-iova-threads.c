@@ -91,8 +91,7 @@ static void *work(void *arg)
 		} else {
 			size[k] = 1 + tap_rand(&s) % 40;
 			tree[k] = false;
-			pfn[k] = size[k] == 1 && (i & 1) ? ims_iova_pop1(uid, LIMIT) : 0;
-			if (!pfn[k])
+			if (size[k] != 1 || !(i & 1) || !ims_iova_pop1(uid, LIMIT, &pfn[k]))
 				pfn[k] = ims_iova_alloc_fast(dom, size[k], LIMIT, true);
 			if (pfn[k]) {
 				if (pfn[k] + held_size(size[k]) - 1 > LIMIT)
