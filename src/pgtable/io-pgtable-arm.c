@@ -118,6 +118,12 @@ struct arm_lpae_io_pgtable {
 	 * new table is installed; never narrowed.
 	 */
 	_Atomic uint64_t tbl_lo, tbl_last;
+	/*
+	 * The type bits and the address bits below the granule: (pte & it) ==
+	 * ARM_LPAE_PTE_TYPE_TABLE says "a table, at an aligned address" in one
+	 * test (the fast descent).
+	 */
+	uint64_t tbl_type_mask;
 
 	/* Per level: index shift and index mask (the pgd's is wider). */
 	unsigned int lvl_shift[ARM_LPAE_MAX_LEVELS];
@@ -171,13 +177,15 @@ static inline uint64_t iopte_to_paddr(arm_lpae_iopte pte, const struct arm_lpae_
 	return (paddr | (paddr << (48 - 12))) & (ARM_LPAE_PTE_ADDR_MASK << 4);
 }
 
-/* Whether a table descriptor's address is one of this page table's tables (struct tbl_lo). */
-static inline bool table_pa_ok(const struct arm_lpae_io_pgtable *data, uint64_t pa)
+/*
+ * Whether a granule-aligned table address is in the range of this page
+ * table's tables (struct arm_lpae_io_pgtable @tbl_lo).  The bounds stay in
+ * memory (two compares), so that the walks keep their registers.
+ */
+static inline bool table_pa_in_range(const struct arm_lpae_io_pgtable *data, uint64_t pa)
 {
-	uint64_t lo = atomic_load_explicit(&data->tbl_lo, memory_order_relaxed);
-
-	return pa - lo <= atomic_load_explicit(&data->tbl_last, memory_order_relaxed) - lo &&
-	       IS_ALIGNED(pa, ARM_LPAE_GRANULE(data));
+	return pa >= atomic_load_explicit(&data->tbl_lo, memory_order_relaxed) &&
+	       pa <= atomic_load_explicit(&data->tbl_last, memory_order_relaxed);
 }
 
 /*
@@ -191,12 +199,12 @@ static iopte_slot *iopte_deref(arm_lpae_iopte pte, int lvl, const struct arm_lpa
 
 	if (unlikely(data->granule_64k))
 		pa = iopte_to_paddr(pte, data);
-	if (unlikely(!table_pa_ok(data, pa))) {
-		ims_warn(data->iop.cfg.log,
-			 "arm-lpae io-pgtable: WARN: level %d table descriptor %#llx does not "
-			 "point at "
-			 "a page table (was the table overwritten?): not followed",
-			 lvl, (unsigned long long)pte);
+	if (unlikely(!IS_ALIGNED(pa, ARM_LPAE_GRANULE(data)) || !table_pa_in_range(data, pa))) {
+		ims_warn(
+			data->iop.cfg.log,
+			"arm-lpae io-pgtable: WARN: level %d table descriptor %#llx does not point "
+			"at a page table (was the table overwritten?): not followed",
+			lvl, (unsigned long long)pte);
 		return NULL;
 	}
 	return (iopte_slot *)(pa + data->va_off);
@@ -547,12 +555,15 @@ static inline iopte_slot *arm_lpae_fast_descend(const struct arm_lpae_io_pgtable
 		arm_lpae_iopte pte = pte_load(ptep + ((iova >> shift[l]) & mask[l]));
 		uint64_t pa;
 
-		/* Below the last level, only type 0b11 is a table (D8.3.1). */
-		/* a table outside the tables' range: general code (it looks again, and warns) */
+		/*
+		 * Below the last level, only type 0b11 is a table (D8.3.1); a
+		 * table address that is not one of ours (misaligned, or out of
+		 * the range) goes to the general code, which looks again (the
+		 * range may have just grown) and warns.
+		 */
 		pa = pte & ARM_LPAE_PTE_ADDR_MASK;
-		if (unlikely((pte & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) ||
-		    unlikely(pa < atomic_load_explicit(&data->tbl_lo, memory_order_relaxed)) ||
-		    unlikely(pa > atomic_load_explicit(&data->tbl_last, memory_order_relaxed)))
+		if (unlikely((pte & data->tbl_type_mask) != ARM_LPAE_PTE_TYPE_TABLE) ||
+		    unlikely(!table_pa_in_range(data, pa)))
 			goto general;
 		ptep = (iopte_slot *)(pa + va_off);
 	}
@@ -1019,6 +1030,8 @@ static int arm_lpae_finish(struct arm_lpae_io_pgtable *data, struct ims_io_pgtab
 	data->pgd = va;
 	data->pgd_pa = pa;
 	data->va_off = (uintptr_t)va - (uintptr_t)pa;
+	data->tbl_type_mask =
+		ARM_LPAE_PTE_TYPE_MASK | (ARM_LPAE_PTE_ADDR_MASK & (ARM_LPAE_GRANULE(data) - 1));
 	atomic_init(&data->tbl_lo, pa);
 	atomic_init(&data->tbl_last, pa + data->pgd_alloc_size - ARM_LPAE_GRANULE(data));
 	return 0;
